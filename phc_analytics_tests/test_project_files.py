@@ -1,0 +1,56 @@
+"""The files a newcomer and an operator rely on: docker-compose.yml, dagster.yaml, workspace."""
+
+import re
+
+import yaml
+
+from phc_analytics import settings
+
+ROOT = settings.project_root()
+REQUIRED_ENV = {
+    "PHC_DATABASE_URL",
+    "DAGSTER_PG_URL",
+    "DAGSTER_HOME",
+    "PHC_DAGSTER_STORAGE",
+    "PRESTASHOP_URL",
+    "PRESTASHOP_WS_KEY",
+}
+
+
+def test_docker_compose_services_and_variables():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"postgres", "dagster-webserver", "dagster-daemon"}
+    assert services["postgres"]["image"] == "postgres:16"
+    assert "POSTGRES_PASSWORD" in services["postgres"]["environment"]
+    webserver, daemon = services["dagster-webserver"], services["dagster-daemon"]
+    assert webserver["command"][0] == "dagster-webserver"
+    assert daemon["command"][:2] == ["dagster-daemon", "run"]
+    for service in (webserver, daemon):
+        env = service["environment"]
+        assert set(env) >= REQUIRED_ENV
+        assert env["DAGSTER_PG_URL"].startswith("postgresql+psycopg2://")
+        assert env["PHC_DATABASE_URL"].startswith("postgresql://")
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+    # No secret is written in the file: passwords come from the caller's environment.
+    text = (ROOT / "docker-compose.yml").read_text()
+    for url in re.findall(r"postgresql[+a-z0-9]*://[^\s]+", text):
+        assert ":${POSTGRES_PASSWORD" in url
+
+
+def test_dagster_yaml_keeps_storage_in_postgres_from_the_environment():
+    config = yaml.safe_load((ROOT / "dagster.yaml").read_text())
+    assert config["storage"]["postgres"]["postgres_url"] == {"env": "DAGSTER_PG_URL"}
+    assert config["telemetry"]["enabled"] is False
+
+
+def test_workspace_loads_the_definitions_module():
+    workspace = yaml.safe_load((ROOT / "workspace.yaml").read_text())
+    modules = [entry["python_module"]["module_name"] for entry in workspace["load_from"]]
+    assert modules == ["phc_analytics.definitions"]
+
+
+def test_readme_opens_with_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    commands = re.findall(r"^make \w+$", readme, flags=re.MULTILINE)
+    assert commands[:2] == ["make demo", "make test"]
