@@ -1,0 +1,40 @@
+"""When the raw assets run without anyone asking."""
+
+from datetime import timedelta
+
+import dagster as dg
+
+from phc_analytics.ingestion.jobs import raw_sync_job
+
+
+def _partition_key(when) -> str:
+    return when.strftime("%Y-%m-%d")
+
+
+@dg.schedule(
+    name="hourly_raw_sync",
+    cron_schedule="5 * * * *",
+    job=raw_sync_job,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every hour: today's partition, i.e. everything changed since the watermark.",
+)
+def hourly_raw_sync(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    key = _partition_key(context.scheduled_execution_time)
+    return dg.RunRequest(
+        run_key=f"hourly-{context.scheduled_execution_time:%Y%m%d%H}", partition_key=key
+    )
+
+
+@dg.schedule(
+    name="nightly_raw_resweep",
+    cron_schedule="30 2 * * *",
+    job=raw_sync_job,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every night: re-read yesterday whole, to catch changes the hourly runs missed"
+    " (late writes in the same second, clock changes).",
+)
+def nightly_raw_resweep(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    yesterday = context.scheduled_execution_time - timedelta(days=1)
+    return dg.RunRequest(
+        run_key=f"resweep-{_partition_key(yesterday)}", partition_key=_partition_key(yesterday)
+    )

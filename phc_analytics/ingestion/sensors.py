@@ -1,0 +1,49 @@
+"""Ask the shop, cheaply, whether anything changed since the watermark; sync only then."""
+
+import dagster as dg
+
+from phc_analytics.ingestion.jobs import raw_sync_job
+from phc_analytics.ingestion.partitions import daily_partitions
+from phc_analytics.prestashop.entities import BY_NAME
+from phc_analytics.prestashop.resource import PrestaShopResource
+from phc_analytics.warehouse.resource import WarehouseResource
+
+# The resources whose changes matter for the marts; each probe is one request for one id.
+PROBED = ("orders", "customers", "products")
+
+
+def watermarks(warehouse: WarehouseResource) -> dict:
+    with warehouse.connect() as conn:
+        return dict(
+            conn.execute(
+                "SELECT entity, cursor_value FROM staging.etl_watermarks WHERE entity = ANY(%s)",
+                (list(PROBED),),
+            ).fetchall()
+        )
+
+
+@dg.sensor(
+    name="shop_change_sensor",
+    job=raw_sync_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Every 30 s: `limit=0,1` on records newer than the watermark; a sync only when"
+    " the shop has changed.",
+)
+def shop_change_sensor(
+    context: dg.SensorEvaluationContext,
+    prestashop: PrestaShopResource,
+    warehouse: WarehouseResource,
+) -> dg.SensorResult | dg.SkipReason:
+    marks = watermarks(warehouse)
+    with prestashop.client() as client:
+        changed = [name for name in PROBED if client.changed_since(BY_NAME[name], marks[name])]
+    if not changed:
+        return dg.SkipReason("no change in the shop since the watermarks")
+    latest = daily_partitions().get_last_partition_key()
+    # The run key names the watermarks: while a sync is pending or running they do not move, so
+    # the same change is not requested twice.
+    run_key = "change-" + "-".join(f"{name}@{marks[name]:%Y%m%d%H%M%S}" for name in changed)
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=run_key, partition_key=latest)],
+    )

@@ -1,0 +1,93 @@
+"""The raw assets, schedules and sensor as Dagster runs them."""
+
+from datetime import datetime, timedelta
+
+import dagster as dg
+import pytest
+
+from phc_analytics import settings
+from phc_analytics.demo_shop import advance_shop
+from phc_analytics.ingestion.assets import build_raw_assets
+from phc_analytics.ingestion.partitions import daily_partitions
+from phc_analytics.ingestion.progress import SyncProgress
+from phc_analytics.ingestion.schedules import hourly_raw_sync, nightly_raw_resweep
+from phc_analytics.ingestion.sensors import shop_change_sensor
+from phc_analytics.prestashop.resource import PrestaShopResource
+from phc_analytics.runner import RANGE_END_TAG, RANGE_START_TAG
+from phc_analytics.warehouse.resource import WarehouseResource
+
+METADATA_KEYS = {
+    "rows_read",
+    "new_versions",
+    "unchanged",
+    "watermark_before",
+    "watermark_after",
+    "pages",
+    "requests",
+    "retries",
+    "seconds",
+}
+
+
+@pytest.fixture
+def resources(monkeypatch, migrated_database, shop_path):
+    monkeypatch.setenv(settings.ENV_DATABASE_URL, migrated_database)
+    return {
+        "prestashop": PrestaShopResource(demo_shop_path=str(shop_path), page_size=200),
+        "warehouse": WarehouseResource(),
+        "sync_progress": SyncProgress(),
+    }
+
+
+def test_a_three_partition_backfill_is_one_run_with_full_metadata(resources):
+    assets = build_raw_assets()
+    keys = daily_partitions().get_partition_keys()
+    start, end = keys[-4], keys[-2]
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            assets,
+            selection=["raw_orders", "raw_order_states"],
+            instance=instance,
+            resources=resources,
+            tags={RANGE_START_TAG: start, RANGE_END_TAG: end},
+        )
+        assert result.success
+        assert len(instance.get_runs()) == 1
+        assert instance.get_materialized_partitions(dg.AssetKey("raw_orders")) == set(keys[-4:-1])
+    orders = result.asset_materializations_for_node("raw_orders")[0].metadata
+    assert set(orders) >= METADATA_KEYS
+    read_from = datetime.fromisoformat(orders["read_from"].value)
+    read_to = datetime.fromisoformat(orders["read_to"].value)
+    assert read_from == datetime.fromisoformat(start)
+    assert read_to <= datetime.fromisoformat(end) + timedelta(days=1)
+    assert orders["rows_read"].value > 0
+    states = result.asset_materializations_for_node("raw_order_states")[0].metadata
+    assert states["rows_read"].value == 13
+
+
+def test_sensor_requests_a_sync_only_when_the_shop_changed(resources, shop_path):
+    assets = build_raw_assets()
+    with dg.instance_for_test() as instance:
+        dg.materialize(assets, instance=instance, resources=resources)
+        defs = dg.Definitions(assets=assets, sensors=[shop_change_sensor], resources=resources)
+        context = dg.build_sensor_context(instance=instance, definitions=defs, resources=resources)
+        idle = shop_change_sensor(context)
+        assert isinstance(idle, dg.SkipReason)
+
+        advance_shop(shop_path, hours=3)
+        changed = shop_change_sensor(
+            dg.build_sensor_context(instance=instance, definitions=defs, resources=resources)
+        )
+    assert isinstance(changed, dg.SensorResult)
+    [request] = changed.run_requests
+    assert request.partition_key == daily_partitions().get_last_partition_key()
+    assert request.run_key.startswith("change-")
+
+
+def test_schedules_target_today_hourly_and_yesterday_nightly():
+    at = datetime(2026, 11, 23, 3, 5)
+    hourly = hourly_raw_sync(dg.build_schedule_context(scheduled_execution_time=at))
+    nightly = nightly_raw_resweep(dg.build_schedule_context(scheduled_execution_time=at))
+    assert hourly.partition_key == "2026-11-23"
+    assert nightly.partition_key == "2026-11-22"
+    assert hourly.run_key != nightly.run_key

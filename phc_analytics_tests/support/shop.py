@@ -1,0 +1,56 @@
+"""Demo shops for tests: generated once per session, copied per test (advancing mutates them)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import psycopg
+import requests
+
+from phc_analytics.demo_shop import generate_shop
+from phc_analytics.prestashop.entities import Entity
+
+
+def make_template(directory: Path, orders: int, seed: int) -> Path:
+    path = directory / f"shop_{orders}_{seed}.sqlite"
+    generate_shop(path, orders=orders, seed=seed)
+    return path
+
+
+def copy_shop(template: Path, target_dir: Path) -> Path:
+    target = target_dir / "shop.sqlite"
+    shutil.copyfile(template, target)
+    return target
+
+
+def shop_truth(base_url: str, ws_key: str, entity: Entity) -> dict[int, str | None]:
+    """id -> cursor value of every record, read straight from the shop in one request
+    (no paging, no filters): an independent view to compare raw against."""
+    fields = f"[id,{entity.cursor}]" if entity.cursor else "[id]"
+    response = requests.get(
+        f"{base_url}/api/{entity.name}",
+        params={"display": fields, "output_format": "JSON"},
+        auth=(ws_key, ""),
+        timeout=120,
+    )
+    response.raise_for_status()
+    body = response.json()
+    records = [] if body == [] else body[entity.name]
+    return {int(r["id"]): (r.get(entity.cursor) if entity.cursor else None) for r in records}
+
+
+def raw_latest(conn: psycopg.Connection, entity: Entity) -> dict[int, str | None]:
+    """id -> cursor of the latest version of each id in raw."""
+    rows = conn.execute(
+        f"""
+        SELECT DISTINCT ON (id) id, to_char(cursor_value, 'YYYY-MM-DD HH24:MI:SS')
+        FROM raw.{entity.name}
+        ORDER BY id, cursor_value DESC NULLS LAST, first_seen_at DESC
+        """
+    ).fetchall()
+    return {row[0]: (row[1] if entity.cursor else None) for row in rows}
+
+
+def raw_versions(conn: psycopg.Connection, entity: Entity) -> set[tuple[int, str]]:
+    return set(conn.execute(f"SELECT id, payload_hash FROM raw.{entity.name}").fetchall())
