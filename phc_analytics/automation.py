@@ -1,0 +1,16 @@
+"""Declarative automation: raw landing refreshes staging, staging refreshes the marts.
+
+Dagster's implicit automation sensor starts STOPPED; this one starts RUNNING, so a fresh
+`dagster dev` keeps the marts fresh with nobody pressing a button. The sensor evaluates each
+tick's conditions together, so a burst of raw runs gives one refresh, not one per run.
+"""
+
+import dagster as dg
+
+automation_sensor = dg.AutomationConditionSensorDefinition(
+    name="phc_automation",
+    target=dg.AssetSelection.groups("staging", "analytics", "quality"),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Refreshes staging when raw lands and the marts when staging changes.",
+)

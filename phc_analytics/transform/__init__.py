@@ -1,0 +1,1 @@
+"""dbt on Dagster: the staging tables and the analytics materialized views (sql/dbt/)."""

@@ -1,0 +1,60 @@
+"""The dbt models as Dagster assets, their dbt tests as asset checks.
+
+Two multi-assets, both unpartitioned: the staging tables (incremental, cheap to re-run: they
+only read what raw received since their last build) and the analytics materialized views
+(refreshed CONCURRENTLY). Splitting them lets a failing ERROR test on staging block the marts
+(dagster-dbt models ERROR-severity tests as blocking checks) and keeps the two refresh policies
+apart in the UI. `dbt build` runs each model's tests right after it; streaming the events turns
+every test into an asset check result as soon as it finishes.
+"""
+
+from collections.abc import Iterator
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from phc_analytics.transform.project import dbt_project
+from phc_analytics.transform.translator import PhcDbtTranslator
+
+STAGING_SELECT = "path:models/staging"
+ANALYTICS_SELECT = "path:models/analytics"
+
+
+class DbtConfig(dg.Config):
+    """Run config of the dbt assets."""
+
+    full_refresh: bool = False
+    """Rebuild instead of refreshing. Needed for the marts when a view's SQL changed (dbt cannot
+    detect it and would only refresh the old definition), and for staging after a column change.
+    A staging full refresh drops the tables the marts read (dbt swaps them in with DROP ...
+    CASCADE), so select the marts in the same run: they are recreated right after."""
+
+
+def dbt_build_args(config: DbtConfig) -> list[str]:
+    return ["build", "--full-refresh"] if config.full_refresh else ["build"]
+
+
+def _stream(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtConfig) -> Iterator:
+    yield from dbt.cli(dbt_build_args(config), context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    select=STAGING_SELECT,
+    dagster_dbt_translator=PhcDbtTranslator(),
+    name="dbt_staging",
+)
+def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtConfig):
+    yield from _stream(context, dbt, config)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    select=ANALYTICS_SELECT,
+    dagster_dbt_translator=PhcDbtTranslator(),
+    name="dbt_analytics",
+)
+def dbt_analytics(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtConfig):
+    yield from _stream(context, dbt, config)

@@ -1,0 +1,105 @@
+"""BI readers and refreshes do not wait for each other (REFRESH ... CONCURRENTLY).
+
+Each test also shows what a plain REFRESH would do in the same situation, so the assertions
+demonstrably depend on the concurrent refresh and not on timing luck."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import psycopg
+import pytest
+from psycopg import errors
+
+from phc_analytics_tests.transform.conftest import SESSION_URL_ENV, BuiltWarehouse
+from phc_analytics_tests.transform.dbt_runner import run_dbt
+
+REFRESH_FCT_ORDERS = ["run", "--select", "fct_orders"]
+
+
+def wait_for(predicate, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.1)
+
+
+def waiting_on_lock(url: str, statement: str) -> bool:
+    """Some session runs `statement` (dbt prefixes a comment) and waits for a lock."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        return bool(conn.execute(
+            """SELECT 1 FROM pg_stat_activity
+               WHERE wait_event_type = 'Lock' AND query ILIKE %s""",
+            ("%" + statement + "%",),
+        ).fetchone())  # fmt: skip
+
+
+def test_refresh_does_not_wait_for_an_open_reader(built_warehouse: BuiltWarehouse):
+    url = built_warehouse.url
+    with psycopg.connect(url) as reader:
+        # A BI session in the middle of a transaction that has read the mart: it holds an
+        # ACCESS SHARE lock on it until it ends.
+        before = reader.execute("SELECT count(*) FROM analytics.fct_orders").fetchone()[0]
+        started = time.monotonic()
+        run_dbt(url, REFRESH_FCT_ORDERS, env_name=SESSION_URL_ENV)
+        took = time.monotonic() - started
+        # The reader is still inside its transaction and still reads its snapshot.
+        assert reader.execute("SELECT count(*) FROM analytics.fct_orders").fetchone()[0] == before
+        with psycopg.connect(url, autocommit=True) as other:
+            # The control: a plain REFRESH needs ACCESS EXCLUSIVE and would wait for the reader.
+            other.execute("SET lock_timeout = '500ms'")
+            with pytest.raises(errors.LockNotAvailable):
+                other.execute("REFRESH MATERIALIZED VIEW analytics.fct_orders")
+    with psycopg.connect(url) as conn:
+        concurrently = conn.execute(
+            """SELECT ran_concurrently FROM analytics.refresh_log
+               WHERE view_name = 'analytics.fct_orders' ORDER BY id DESC LIMIT 1"""
+        ).fetchone()[0]
+    assert concurrently
+    assert took < 120
+
+
+def test_reader_does_not_wait_for_a_refresh_in_progress(built_warehouse: BuiltWarehouse):
+    url = built_warehouse.url
+    blocker = psycopg.connect(url)
+    # Stall the refresh half-way: it takes its lock on the view, then waits to read staging.
+    blocker.execute("LOCK TABLE staging.stg_order_rows IN ACCESS EXCLUSIVE MODE")
+    failures: list[BaseException] = []
+
+    def refresh():
+        try:
+            run_dbt(url, REFRESH_FCT_ORDERS, env_name=SESSION_URL_ENV)
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=refresh)
+    thread.start()
+    try:
+        wait_for(lambda: waiting_on_lock(url, "refresh materialized view concurrently"))
+        with psycopg.connect(url, autocommit=True) as reader:
+            reader.execute("SET lock_timeout = '2s'")
+            started = time.monotonic()
+            count = reader.execute("SELECT count(*) FROM analytics.fct_orders").fetchone()[0]
+            assert time.monotonic() - started < 2
+            assert count == len(built_warehouse.shop.orders)
+            # The control: while a plain REFRESH is in the same spot, the reader waits.
+            plain = psycopg.connect(url, autocommit=True)
+            plain_thread = threading.Thread(
+                target=lambda: plain.execute("REFRESH MATERIALIZED VIEW analytics.fct_orders")
+            )
+            # The concurrent refresh holds EXCLUSIVE on the view; the plain one queues behind it
+            # for ACCESS EXCLUSIVE, and from then on new readers queue behind the plain one.
+            plain_thread.start()
+            wait_for(lambda: waiting_on_lock(url, "REFRESH MATERIALIZED VIEW analytics.fct_orders"))
+            with pytest.raises(errors.LockNotAvailable):
+                reader.execute("SELECT count(*) FROM analytics.fct_orders")
+    finally:
+        blocker.rollback()
+        blocker.close()
+        thread.join(timeout=120)
+    plain_thread.join(timeout=60)
+    plain.close()
+    assert not thread.is_alive()
+    assert failures == []

@@ -1,0 +1,190 @@
+"""The marts against KPIs computed independently in Python from the shop's own data.
+
+Every test runs on two warehouses: the handcrafted shop written straight into raw (shop_builder:
+every order state incl. backorders, zero dates, impossible dates, one-language names...) and,
+end to end, a generated demo shop synced over HTTP, whose KPIs are computed from the records the
+shop itself serves (shop_reader)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from phc_analytics_tests.transform import kpis
+from phc_analytics_tests.transform.shop_builder import STATUS_GROUP, Shop
+
+CENT = Decimal("0.005")
+
+
+def kpi_orders(shop: Shop) -> list[kpis.KpiOrder]:
+    return [
+        kpis.KpiOrder(
+            order_id=o.id,
+            customer_id=o.customer_id,
+            created=o.created.date(),
+            status_group=STATUS_GROUP[o.state],
+            is_valid=o.is_valid,
+            net_revenue=o.net_revenue,
+            lines=tuple((ln.product_id, ln.unit_excl * ln.quantity) for ln in o.lines),
+        )
+        for o in shop.orders.values()
+    ]
+
+
+@dataclass(frozen=True)
+class KpiSource:
+    name: str
+    url: str
+    orders: list[kpis.KpiOrder]  # the shop's orders as KPI inputs
+
+
+@pytest.fixture(scope="module", params=["handcrafted", "demo_shop"])
+def source(request: pytest.FixtureRequest) -> KpiSource:
+    if request.param == "handcrafted":
+        built = request.getfixturevalue("built_warehouse")
+        return KpiSource(request.param, built.url, kpi_orders(built.shop))
+    demo = request.getfixturevalue("demo_warehouse")
+    return KpiSource(request.param, demo.url, demo.shop.orders)
+
+
+@pytest.fixture(scope="module")
+def orders(source: KpiSource) -> list[kpis.KpiOrder]:
+    return source.orders
+
+
+@pytest.fixture(scope="module")
+def conn(source: KpiSource):
+    with psycopg.connect(source.url) as connection:
+        yield connection
+
+
+def assert_cents(actual: dict, expected: dict) -> None:
+    assert actual.keys() == expected.keys()
+    off = {k: (actual[k], expected[k]) for k in expected if abs(actual[k] - expected[k]) > CENT}
+    assert off == {}
+
+
+def test_revenue_by_month(conn, orders):
+    expected = kpis.revenue_by_month(orders)
+    assert len(expected) >= 12  # the shop spans more than a year: MoM and YoY have data
+    monthly = dict(
+        conn.execute(
+            "SELECT month_start, sum(net_revenue) FROM analytics.agg_sales_monthly GROUP BY 1"
+        ).fetchall()
+    )
+    daily = dict(
+        conn.execute(
+            """SELECT date_trunc('month', date_day)::date, sum(net_revenue)
+               FROM analytics.agg_sales_daily GROUP BY 1 HAVING sum(net_revenue) <> 0"""
+        ).fetchall()
+    )
+    assert_cents(monthly, expected)
+    assert_cents(daily, expected)
+
+
+def test_year_over_year_and_month_to_date(conn, orders):
+    """YTD / MTD / YoY read from the daily mart match sums over the Python orders."""
+    revenue = kpis.revenue_by_month(orders)
+    day = date(2025, 2, 20)
+    row = conn.execute(
+        """SELECT sum(net_revenue_ytd), sum(net_revenue_ytd_prior_year), sum(net_revenue_mtd)
+           FROM analytics.agg_sales_daily WHERE date_day = %s""",
+        (day,),
+    ).fetchone()
+    valid = [o for o in orders if o.is_valid]
+    ytd = sum((o.net_revenue for o in valid if date(2025, 1, 1) <= o.created <= day), Decimal(0))
+    prior = sum(
+        (o.net_revenue for o in valid if date(2024, 1, 1) <= o.created <= date(2024, 2, 20)),
+        Decimal(0),
+    )
+    mtd = sum((o.net_revenue for o in valid if date(2025, 2, 1) <= o.created <= day), Decimal(0))
+    assert abs(row[0] - ytd) <= CENT
+    assert abs(row[1] - prior) <= CENT
+    assert abs(row[2] - mtd) <= CENT
+    assert revenue[date(2025, 2, 1)] > 0
+
+
+def test_orders_by_status(source, conn, orders):
+    expected = kpis.orders_by_status(orders)
+    assert {"delivered", "cancelled", "refunded", "payment_error"} <= expected.keys()
+    if source.name == "handcrafted":  # a demo shop's backorders are resolved by its end date
+        assert "backorder" in expected
+    actual = dict(
+        conn.execute(
+            "SELECT status_group, count(*) FROM analytics.fct_orders GROUP BY 1"
+        ).fetchall()
+    )
+    assert actual == expected
+
+
+def test_top_products(conn, orders):
+    overall = kpis.product_revenue(orders)
+    actual = dict(
+        conn.execute(
+            "SELECT product_id, sum(net_revenue) FROM analytics.agg_product_performance GROUP BY 1"
+        ).fetchall()
+    )
+    assert_cents(actual, overall)
+    assert [
+        p for p, _ in sorted(actual.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    ] == kpis.top_products(overall, 5)
+    # The month with the most products sold: the top-10 flag marks Python's ten best.
+    month, _ = conn.execute(
+        """SELECT month_start, count(*) FROM analytics.agg_product_performance
+           GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"""
+    ).fetchone()
+    flagged = {
+        p
+        for (p,) in conn.execute(
+            "SELECT product_id FROM analytics.agg_product_performance WHERE month_start = %s AND is_top10",  # noqa: E501
+            (month,),
+        ).fetchall()
+    }
+    assert flagged == set(kpis.top_products(kpis.product_revenue(orders, month), 10))
+
+
+def test_new_versus_returning_customers(conn, orders):
+    expected = kpis.new_vs_returning(orders)
+    actual = dict(
+        conn.execute(
+            "SELECT order_id, new_vs_returning FROM analytics.fct_orders WHERE is_valid"
+        ).fetchall()
+    )
+    assert actual == expected
+    assert set(expected.values()) == {"new", "returning"}
+
+
+def test_one_cohort_cell(conn, orders):
+    # The largest cohort, two months after its first month.
+    cohort, size = conn.execute(
+        """SELECT cohort_month, cohort_size FROM analytics.cohort_retention
+           WHERE cohort_month_number = 1 ORDER BY cohort_size DESC, cohort_month LIMIT 1"""
+    ).fetchone()
+    expected_size, expected_retained = kpis.cohort_cell(orders, cohort, 3)
+    retained, rate = conn.execute(
+        """SELECT retained_customers, retention_rate FROM analytics.cohort_retention
+           WHERE cohort_month = %s AND cohort_month_number = 3""",
+        (cohort,),
+    ).fetchone()
+    assert (size, retained) == (expected_size, expected_retained)
+    assert abs(rate - Decimal(expected_retained) / Decimal(expected_size)) < Decimal("1e-12")
+    assert expected_retained > 0  # a cell that can be wrong in both directions
+
+
+def test_rfm_scores(conn, orders):
+    expected = kpis.rfm_scores(orders)
+    actual = {
+        c: (r, f, m)
+        for c, r, f, m in conn.execute(
+            "SELECT customer_id, recency_score, frequency_score, monetary_score FROM analytics.customer_rfm"  # noqa: E501
+        ).fetchall()
+    }
+    # One score checked in detail (the most frequent buyer), then all of them.
+    best = max(expected, key=lambda c: (expected[c][1], c))
+    assert actual[best] == expected[best]
+    assert actual == expected
+    assert len({s for s in expected.values()}) > 3  # the scores actually discriminate

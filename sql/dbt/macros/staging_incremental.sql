@@ -1,0 +1,64 @@
+{#- Incremental staging by transaction id, not by clock.
+
+    Every raw row carries load_xid, the id of the transaction that wrote it. Each staging build
+    stores _batch_xmin = the xmin of its snapshot: every transaction with a smaller id had ended
+    when the build read raw, so its rows were seen. The next build therefore only needs ids with
+    a raw row whose load_xid >= max(_batch_xmin): that includes loads that committed late, after
+    a newer load, which a clock watermark would skip. For those ids the latest version is chosen
+    again across ALL their raw versions, so an out-of-order load never replaces a newer version
+    with an older one. -#}
+
+{%- macro batch_xmin() -%}
+pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+{%- endmacro -%}
+
+{%- macro staging_watermark() -%}
+(select coalesce(max(_batch_xmin), 0) from {{ this }})
+{%- endmacro -%}
+
+{#- Ids of `raw_table` changed since the last build of the current model. -#}
+{%- macro changed_ids(raw_table) -%}
+select c.id from {{ source('prestashop', raw_table) }} as c where c.load_xid >= {{ staging_watermark() }}
+{%- endmacro -%}
+
+{#- True when a raw.configurations row whose name is in `names` arrived since the last build:
+    those settings (default language, PS_OS_* state ids) change how every row is cleaned. -#}
+{%- macro configuration_changed(names) -%}
+exists (
+    select 1 from {{ source('prestashop', 'configurations') }} as cfg
+    where cfg.load_xid >= {{ staging_watermark() }}
+      and (cfg.payload ->> 'name') in ({% for n in names %}'{{ n }}'{{ ", " if not loop.last }}{% endfor %})
+)
+{%- endmacro -%}
+
+{#- The latest raw version of every id to (re)stage: all ids on a full build, the changed ids
+    (plus `extra_ids`, a query returning ids, and everything when `restage_all_when` holds) on an
+    incremental one. Columns: id, payload, cursor_value. -#}
+{%- macro latest_raw_versions(raw_table, extra_ids=none, restage_all_when=none) -%}
+select distinct on (r.id) r.id, r.payload, r.cursor_value
+from {{ source('prestashop', raw_table) }} as r
+{%- if is_incremental() %}
+where r.id in (
+    {{ changed_ids(raw_table) }}
+    {%- if extra_ids %}
+    union
+    {{ extra_ids }}
+    {%- endif %}
+)
+{%- if restage_all_when %}
+   or {{ restage_all_when }}
+{%- endif %}
+{%- endif %}
+order by r.id, r.cursor_value desc nulls last, r.first_seen_at desc, r.load_xid desc
+{%- endmacro -%}
+
+{#- The shop's default language id (text), from PS_LANG_DEFAULT; the shop-wide value wins over
+    per-shop overrides. NULL when unknown: ps_i18n then falls back to the first language. -#}
+{%- macro default_language() -%}
+select (
+    select value from {{ ref('stg_configurations') }}
+    where name = 'PS_LANG_DEFAULT'
+    order by (id_shop is null and id_shop_group is null) desc, configuration_id
+    limit 1
+) as default_lang_id
+{%- endmacro -%}

@@ -1,0 +1,35 @@
+{{ config(indexes=[{'columns': ['category_id', 'month_start'], 'unique': True}]) }}
+
+-- Valid order lines by (sub-)category and month: the product's default category, which is the
+-- most specific one in PrestaShop, with its top-level category for roll-ups.
+with monthly as (
+    select
+        category_id,
+        month_start,
+        count(distinct order_id) as orders,
+        count(distinct product_id) as products_sold,
+        sum(quantity) as quantity,
+        sum(net_line_revenue) as net_revenue,
+        sum(line_margin) as margin,
+        sum(net_line_revenue) filter (where line_margin is not null) as costed_revenue
+    from {{ ref('int_order_lines') }}
+    where is_valid
+    group by 1, 2
+)
+
+select
+    m.category_id,
+    m.month_start,
+    c.category_name,
+    c.parent_category_id,
+    m.orders,
+    m.products_sold,
+    m.quantity,
+    m.net_revenue,
+    m.margin,
+    -- NULL unless the costed lines' revenue is positive: a ratio to zero or negative revenue
+    -- (see docs/models.md, Margin) would flip the sign of a loss.
+    case when m.costed_revenue > 0 then m.margin / m.costed_revenue end as margin_pct,
+    dense_rank() over (partition by m.month_start order by m.margin desc nulls last) as margin_rank
+from monthly as m
+left join {{ ref('stg_categories') }} as c on c.category_id = m.category_id

@@ -1,0 +1,42 @@
+{{ config(indexes=[
+    {'columns': ['product_id', 'month_start'], 'unique': True},
+    {'columns': ['month_start', 'revenue_rank']},
+]) }}
+
+-- Valid order lines by product and month. Ranks are dense within the month (1 = best);
+-- is_top10 marks exactly the ten best sellers by revenue (ties broken by product id, so a
+-- month always has at most ten).
+with monthly as (
+    select
+        product_id,
+        month_start,
+        max(product_name) as product_name,
+        count(distinct order_id) as orders,
+        sum(quantity) as quantity,
+        sum(line_revenue_tax_excl) as gross_revenue,
+        sum(net_line_revenue) as net_revenue,
+        sum(line_margin) as margin,
+        sum(net_line_revenue) filter (where line_margin is not null) as costed_revenue
+    from {{ ref('int_order_lines') }}
+    where is_valid
+    group by 1, 2
+)
+
+select
+    m.product_id,
+    m.month_start,
+    coalesce(p.product_name, m.product_name) as product_name,
+    p.category_id,
+    m.orders,
+    m.quantity,
+    m.gross_revenue,
+    m.net_revenue,
+    m.margin,
+    -- NULL unless the costed lines' revenue is positive: a ratio to zero or negative revenue
+    -- (see docs/models.md, Margin) would flip the sign of a loss.
+    case when m.costed_revenue > 0 then m.margin / m.costed_revenue end as margin_pct,
+    dense_rank() over (partition by m.month_start order by m.net_revenue desc) as revenue_rank,
+    dense_rank() over (partition by m.month_start order by m.margin desc nulls last) as margin_rank,
+    row_number() over (partition by m.month_start order by m.net_revenue desc, m.product_id) <= 10 as is_top10
+from monthly as m
+left join {{ ref('stg_products') }} as p on p.product_id = m.product_id

@@ -1,0 +1,46 @@
+{{ config(indexes=[
+    {'columns': ['customer_id'], 'unique': True},
+    {'columns': ['revenue_tier']},
+    {'columns': ['rfm_segment']},
+    {'columns': ['country_id']},
+]) }}
+
+-- Every customer, plus the unknown member (-1) that orders without a customer point to.
+-- Customers without a valid order get zero lifetime values, tier 'none' and no RFM cell.
+with customers as (
+    select
+        customer_id, email, firstname, lastname, is_guest, is_active, is_deleted,
+        has_newsletter, date_add
+    from {{ ref('stg_customers') }}
+    union all
+    select -1, null, null, null, null, null, null, null, null
+    where not exists (select 1 from {{ ref('stg_customers') }} where customer_id = -1)
+)
+
+select
+    c.customer_id,
+    c.email,
+    c.firstname,
+    c.lastname,
+    coalesce(c.is_guest, false) as is_guest,
+    c.is_active,
+    c.is_deleted,
+    c.has_newsletter,
+    c.date_add as signed_up_at,
+    c.date_add::date as signup_date,
+    o.first_order_date,
+    o.last_order_date,
+    coalesce(o.lifetime_orders, 0) as lifetime_orders,
+    coalesce(o.lifetime_net_revenue, 0) as lifetime_value,
+    o.average_order_value,
+    o.days_active,
+    o.days_since_last_order,
+    o.avg_days_between_orders,
+    coalesce(o.revenue_tier, 'none') as revenue_tier,
+    o.rfm_cell,
+    o.rfm_segment,
+    coalesce(o.is_churned, false) as is_churned,
+    coalesce(o.last_country_id, -1) as country_id,
+    o.as_of_date
+from customers as c
+left join {{ ref('int_customer_orders') }} as o on o.customer_id = c.customer_id

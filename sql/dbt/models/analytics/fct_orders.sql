@@ -1,0 +1,60 @@
+{{ config(indexes=[
+    {'columns': ['order_id'], 'unique': True},
+    {'columns': ['order_date']},
+    {'columns': ['customer_id']},
+    {'columns': ['status_group']},
+]) }}
+
+with lines as (
+    select order_id, count(*) as line_count, sum(quantity) as quantity
+    from {{ ref('stg_order_rows') }}
+    group by order_id
+)
+
+select
+    o.order_id,
+    o.reference,
+    o.customer_id,
+    o.order_created_at,
+    o.order_date,
+    o.month_start,
+    o.invoice_date,
+    o.address_delivery_id,
+    o.address_invoice_id,
+    o.country_id,
+    o.zone_id,
+    o.sales_channel_key,
+    o.currency_id,
+    o.conversion_rate,
+    o.current_state_id,
+    o.status_group,
+    o.is_valid,
+    o.paid_at is not null as is_paid,
+    o.shipped_at is not null as is_shipped,
+    o.delivered_at is not null as is_delivered,
+    o.cancelled_at is not null as is_cancelled,
+    o.refunded_at is not null as is_refunded,
+    o.paid_at,
+    o.shipped_at,
+    o.delivered_at,
+    o.cancelled_at,
+    o.refunded_at,
+    extract(epoch from o.shipped_at - o.order_created_at) / 86400.0 as days_to_ship,
+    extract(epoch from o.delivered_at - o.order_created_at) / 86400.0 as days_to_deliver,
+    o.products_tax_excl,
+    o.products_tax_incl,
+    o.discounts_tax_excl,
+    o.discounts_tax_incl,
+    o.shipping_tax_excl,
+    o.shipping_tax_incl,
+    o.wrapping_tax_excl,
+    o.paid_tax_excl,
+    o.paid_tax_incl,
+    o.net_revenue,
+    coalesce(l.line_count, 0) as line_count,
+    coalesce(l.quantity, 0) as quantity,
+    o.customer_order_seq,
+    case when o.customer_order_seq = 1 then 'new'
+         when o.customer_order_seq > 1 then 'returning' end as new_vs_returning
+from {{ ref('int_orders') }} as o
+left join lines as l on l.order_id = o.order_id

@@ -1,0 +1,29 @@
+{{ config(
+    unique_key='address_id',
+    indexes=[{'columns': ['address_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
+) }}
+
+-- Deleted addresses are kept: PrestaShop copies an address that a placed order used instead of
+-- editing it, so an order's address id is an immutable snapshot that must stay resolvable.
+with latest as (
+    {{ latest_raw_versions('addresses') }}
+)
+
+select
+    id as address_id,
+    {{ ps_id(ps_field('id_customer')) }} as customer_id,
+    {{ ps_id(ps_field('id_country')) }} as country_id,
+    {{ ps_id(ps_field('id_state')) }} as state_id,
+    {{ ps_field('alias') }} as alias,
+    {{ ps_field('company') }} as company,
+    {{ ps_field('firstname') }} as firstname,
+    {{ ps_field('lastname') }} as lastname,
+    {{ ps_field('address1') }} as address1,
+    {{ ps_field('address2') }} as address2,
+    {{ ps_field('postcode') }} as postcode,
+    {{ ps_field('city') }} as city,
+    {{ ps_bool(ps_field('deleted')) }} as is_deleted,
+    {{ ps_timestamp(ps_field('date_add')) }} as date_add,
+    {{ ps_timestamp(ps_field('date_upd')) }} as date_upd,
+    {{ batch_xmin() }} as _batch_xmin
+from latest

@@ -1,0 +1,25 @@
+{{ config(
+    unique_key='country_id',
+    indexes=[{'columns': ['country_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
+) }}
+
+with latest as (
+    {{ latest_raw_versions('countries', restage_all_when=configuration_changed(['PS_LANG_DEFAULT'])) }}
+),
+
+lang as (
+    {{ default_language() }}
+)
+
+select
+    id as country_id,
+    {{ ps_id(ps_field('id_zone')) }} as zone_id,
+    {{ ps_id(ps_field('id_currency')) }} as currency_id,
+    upper({{ ps_field('iso_code') }}) as iso_code,
+    {{ ps_i18n('name') }} as country_name,
+    {{ ps_field('call_prefix') }} as call_prefix,
+    {{ ps_bool(ps_field('active')) }} as is_active,
+    {{ ps_bool(ps_field('contains_states')) }} as contains_states,
+    {{ batch_xmin() }} as _batch_xmin
+from latest
+cross join lang

@@ -1,0 +1,25 @@
+{#- Staging dedup reconciliation: exactly one staging row per raw id, without racing a load.
+
+    Raw holds several versions per id, so the check is on ids, not row counts. Raw rows written
+    by a transaction that had ended before the last staging build (load_xid below the table's
+    max(_batch_xmin)) must all have their id staged; a load that commits while this test runs
+    has a higher xid and is ignored until the next build. Staged ids must exist in raw. -#}
+{% test matches_raw_ids(model, column_name, raw_table) %}
+with watermark as (
+    select coalesce(max(_batch_xmin), 0) as xmin from {{ model }}
+),
+missing as (
+    select distinct r.id, 'in raw, not staged' as problem
+    from {{ source('prestashop', raw_table) }} as r, watermark as w
+    where r.load_xid < w.xmin
+      and not exists (select 1 from {{ model }} as s where s.{{ column_name }} = r.id)
+),
+extra as (
+    select s.{{ column_name }} as id, 'staged, not in raw' as problem
+    from {{ model }} as s
+    where not exists (select 1 from {{ source('prestashop', raw_table) }} as r where r.id = s.{{ column_name }})
+)
+select * from missing
+union all
+select * from extra
+{% endtest %}
