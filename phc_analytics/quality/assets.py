@@ -1,0 +1,40 @@
+"""The quality_report asset: after a build, every check's latest result in one JSON file."""
+
+import dagster as dg
+
+from phc_analytics.quality.report import default_report_path, entry, write_report
+from phc_analytics.transform.assets import dbt_analytics
+
+QUALITY_GROUP = "quality"
+
+
+class QualityReportConfig(dg.Config):
+    path: str = default_report_path()
+    """Where the JSON report is written (PHC_QUALITY_REPORT, default .phc/quality_report.json)."""
+
+
+@dg.asset(
+    name="quality_report",
+    group_name=QUALITY_GROUP,
+    deps=[dbt_analytics],
+    kinds={"json"},
+    automation_condition=dg.AutomationCondition.eager().without(
+        ~dg.AutomationCondition.any_deps_missing()
+    ),
+    description="Every asset check's latest result (status, severity, failing count, examples)"
+    " as JSON, for CI gates and `phc-analytics status`.",
+)
+def quality_report(context: dg.AssetExecutionContext, config: QualityReportConfig):
+    # The job's graph, not the repository's: a run launched with materialize() has no
+    # repository, and a UI run's implicit job spans every asset anyway.
+    check_keys = list(context.job_def.asset_layer.asset_graph.asset_check_keys)
+    records = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    report = write_report(config.path, [entry(key, records.get(key)) for key in check_keys])
+    summary = report["summary"]
+    context.log.info(f"quality report: {summary}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(config.path),
+            **{k: v for k, v in summary.items()},
+        }
+    )

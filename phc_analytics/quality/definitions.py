@@ -1,0 +1,8 @@
+"""Quality: checks on the raw layer beyond dbt's tests, and the JSON quality report."""
+
+import dagster as dg
+
+from phc_analytics.quality.assets import quality_report
+from phc_analytics.quality.raw_checks import build_all_raw_checks
+
+quality_defs = dg.Definitions(assets=[quality_report], asset_checks=build_all_raw_checks())

@@ -1,0 +1,52 @@
+"""An ERROR check on staging keeps the marts from refreshing on broken data."""
+
+import dagster as dg
+import psycopg
+
+from phc_analytics import settings
+from phc_analytics.definitions import defs
+from phc_analytics.ingestion.progress import SyncProgress
+from phc_analytics.prestashop.resource import PrestaShopResource
+from phc_analytics_tests.support.shop import make_template
+
+
+def test_a_broken_staging_table_does_not_refresh_the_marts(
+    monkeypatch, migrated_database, tmp_path
+):
+    monkeypatch.setenv(settings.ENV_DATABASE_URL, migrated_database)
+    shop = make_template(tmp_path, orders=300, seed=5)
+    resources = {
+        **defs.resources,
+        "prestashop": PrestaShopResource(demo_shop_path=str(shop)),
+        "sync_progress": SyncProgress(),
+    }
+    everything = [*defs.assets, *defs.asset_checks]
+    with dg.instance_for_test() as instance:
+        first = dg.materialize(everything, instance=instance, resources=resources)
+        assert first.success
+        with psycopg.connect(migrated_database) as conn:
+            refreshes = conn.execute("SELECT count(*) FROM analytics.refresh_log").fetchone()[0]
+            # Break staging: an order that raw holds goes missing (a unique index already
+            # stops duplicates, so a lost row is the break that can still happen).
+            conn.execute(
+                "DELETE FROM staging.stg_orders"
+                " WHERE order_id = (SELECT min(order_id) FROM staging.stg_orders)"
+            )
+        second = dg.materialize(
+            everything,
+            instance=instance,
+            resources=resources,
+            selection=dg.AssetSelection.groups("staging", "analytics"),
+            raise_on_error=False,
+        )
+    assert not second.success
+    failed = {
+        (e.asset_key.to_user_string(), e.check_name)
+        for e in second.get_asset_check_evaluations()
+        if not e.passed
+    }
+    assert any(a == "staging/stg_orders" and "matches_raw_ids" in c for a, c in failed), failed
+    built = {e.asset_key.to_user_string() for e in second.get_asset_materialization_events()}
+    assert not any(name.startswith("analytics/") for name in built), built
+    with psycopg.connect(migrated_database) as conn:
+        assert conn.execute("SELECT count(*) FROM analytics.refresh_log").fetchone()[0] == refreshes
