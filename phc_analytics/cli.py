@@ -1,0 +1,325 @@
+"""`phc-analytics`: the project's command line.
+
+Expected failures (bad configuration, unreachable servers, edited migrations) print one line
+that says what to do, and exit 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from phc_analytics import settings
+from phc_analytics.demo_shop.cli import shop
+from phc_analytics.errors import PhcError
+
+# Bound to the real streams: dbt's raw log lines, which dagster-dbt echoes to sys.stdout, are
+# redirected to a log file during runs, and the progress bars must not follow them there.
+# Piped output (CI logs, files) gets wide tables instead of 80 columns of truncated names.
+console = Console(soft_wrap=True, file=sys.stdout, width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, file=sys.stderr)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """PrestaShop analytics on PostgreSQL, orchestrated by Dagster.
+
+    With no environment variables it uses the embedded PostgreSQL under .phc/ and the built-in
+    demo shop. Set PHC_DATABASE_URL, DAGSTER_PG_URL, PRESTASHOP_URL and PRESTASHOP_WS_KEY to
+    use real ones.
+    """
+
+
+def _migrate_warehouse() -> tuple[str, list[str]]:
+    from phc_analytics.warehouse import location
+    from phc_analytics.warehouse.migrations import apply_migrations, set_role_passwords
+
+    url = location.warehouse_url()
+    applied = apply_migrations(url, settings.migrations_dir())
+    passwords = {
+        role: os.environ[var]
+        for role, var in (
+            ("phc_etl", settings.ENV_ETL_PASSWORD),
+            ("phc_bi", settings.ENV_BI_PASSWORD),
+        )
+        if os.environ.get(var)
+    }
+    if passwords:
+        set_role_passwords(url, passwords)
+    return location.redact(url), applied
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply the pending SQL migrations in sql/migrations to the warehouse."""
+    where, applied = _migrate_warehouse()
+    if applied:
+        for name in applied:
+            console.print(f"applied {name}")
+    console.print(
+        f"warehouse {where}: {'up to date' if not applied else f'{len(applied)} applied'}"
+    )
+
+
+def _execute(selection: list[str] | None, since: str | None) -> None:
+    """Run assets in-process with a progress bar per synced entity, then print a summary."""
+    import dagster as dg
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from phc_analytics.definitions import defs
+    from phc_analytics.ingestion.progress import RichSyncProgress
+    from phc_analytics.runner import run_assets
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} records"),
+        TimeElapsedColumn(),
+    )
+    log_path = settings.phc_home() / "logs" / "last_run.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        Progress(*columns, console=console, transient=False) as progress,
+        log_path.open("w") as log,
+        contextlib.redirect_stdout(log),
+    ):
+        summary = run_assets(
+            defs,
+            selection=selection,
+            since=since,
+            resource_overrides={
+                "sync_progress": dg.ResourceDefinition.hardcoded_resource(
+                    RichSyncProgress(progress)
+                )
+            },
+            log_level="WARNING",
+        )
+    if summary.run_id is None:
+        console.print("no assets are defined yet: nothing to materialize")
+        return
+    _print_summary(summary)
+    console.print(f"dbt's log of this run: {log_path}")
+    if not summary.success:
+        raise PhcError(
+            f"run {summary.run_id} failed at {summary.error or 'a step'};"
+            " `make dev` shows the run and its logs"
+        )
+
+
+def _print_summary(summary) -> None:
+    table = Table(title=f"run {summary.run_id}: raw sync")
+    for column in ("asset", "read", "new versions", "requests", "retries", "watermark after"):
+        table.add_column(column)
+    synced = [name for name in summary.materialized if "rows_read" in summary.metadata[name]]
+    for name in synced:
+        meta = summary.metadata[name]
+        table.add_row(
+            name,
+            *(
+                str(meta.get(key) if meta.get(key) is not None else "")
+                for key in ("rows_read", "new_versions", "requests", "retries", "watermark_after")
+            ),
+        )
+    if synced:
+        console.print(table)
+    others = len(summary.materialized) - len(synced)
+    if others:
+        console.print(f"{others} staging and analytics models built")
+    if summary.partition_range:
+        console.print(f"partitions {summary.partition_range[0]} .. {summary.partition_range[1]}")
+    failed = [name for name, passed in summary.checks if not passed]
+    console.print(f"checks: {len(summary.checks) - len(failed)} passed, {len(failed)} failed")
+    for name in failed:
+        console.print(f"  failed: {name}")
+
+
+def _print_kpis() -> None:
+    from phc_analytics.reporting.kpi_summary import kpi_summary
+    from phc_analytics.warehouse import location
+    from phc_analytics.warehouse.connection import open_connection
+
+    with open_connection(location.warehouse_url()) as conn:
+        kpis = kpi_summary(conn)
+    if kpis is None:
+        return
+    console.print(
+        f"last {kpis.days} days: net revenue {kpis.net_revenue:,.2f}, {kpis.orders} orders,"
+        f" AOV {kpis.average_order_value if kpis.average_order_value is not None else '-'}"
+        " (valid orders, tax excluded, shop currency)"
+    )
+    table = Table(title="top 5 products, last 30 days")
+    for column in ("product", "name", "net revenue"):
+        table.add_column(column)
+    for product_id, name, revenue in kpis.top_products:
+        table.add_row(str(product_id), name or "", f"{revenue:,.2f}")
+    console.print(table)
+
+
+@cli.command()
+def run() -> None:
+    """Materialize the whole asset graph once and print a summary.
+
+    Partitioned assets cover the partitions not loaded yet, up to today's.
+    """
+    where, applied = _migrate_warehouse()
+    console.print(f"warehouse {where}: {len(applied)} migration(s) applied")
+    _execute(selection=None, since=None)
+    _print_kpis()
+
+
+@cli.command()
+@click.option(
+    "--entities",
+    help="Comma-separated resources to sync (default: all), e.g. orders,customers.",
+)
+@click.option(
+    "--since",
+    help="Re-read from this day (YYYY-MM-DD) on: a backfill. Default: from the watermark.",
+)
+def sync(entities: str | None, since: str | None) -> None:
+    """Sync the shop into raw.* (the raw_* assets), with a progress bar per entity."""
+    from datetime import date
+
+    from phc_analytics.prestashop.entities import ENTITIES, entity
+
+    chosen = [entity(name.strip()) for name in entities.split(",")] if entities else ENTITIES
+    if since is not None:
+        try:
+            since = date.fromisoformat(since).isoformat()
+        except ValueError:
+            raise PhcError(f"--since {since!r} is not a date; use YYYY-MM-DD") from None
+    _migrate_warehouse()
+    _execute(selection=[e.asset_name for e in chosen], since=since)
+
+
+@cli.command()
+@click.option("--port", default=3000, show_default=True, help="Port of the Dagster UI.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+def dev(port: int, host: str) -> None:
+    """Open the Dagster UI (dagster dev) on the project's PostgreSQL."""
+    from phc_analytics.dagster_env import apply_dagster_environment, write_dotenv
+
+    _migrate_warehouse()
+    apply_dagster_environment()
+    write_dotenv()
+    dagster = shutil.which("dagster") or os.path.join(os.path.dirname(sys.executable), "dagster")
+    workspace = str(settings.project_root() / "workspace.yaml")
+    os.chdir(settings.project_root())
+    console.print(f"Dagster UI on http://{host}:{port}")
+    os.execv(dagster, [dagster, "dev", "-w", workspace, "-h", host, "-p", str(port)])
+
+
+@cli.command()
+@click.option("--report", help="Path of the quality report (default: PHC_QUALITY_REPORT or .phc/).")
+@click.option("--all", "show_all", is_flag=True, help="List passing checks too.")
+def status(report: str | None, show_all: bool) -> None:
+    """Print the latest quality report: every check's status, severity and failing count."""
+    from phc_analytics.quality.report import default_report_path, read_report
+
+    path = report or default_report_path()
+    data = read_report(path)
+    if data is None:
+        raise PhcError(f"no quality report at {path} yet; run `phc-analytics run` first")
+    rows = [c for c in data["checks"] if show_all or c["status"] != "passed"]
+    table = Table(title=f"quality report {data['generated_at']}")
+    for column in ("asset", "check", "status", "severity", "failing", "examples"):
+        table.add_column(column)
+    for check in rows:
+        table.add_row(
+            check["asset"],
+            check["check"],
+            check["status"],
+            check["severity"] or "",
+            "" if check["failing_count"] is None else str(check["failing_count"]),
+            ", ".join(str(i) for i in check["example_ids"][:5]),
+        )
+    if rows:
+        console.print(table)
+    summary = data["summary"]
+    console.print(
+        f"{summary['checks']} checks: "
+        + ", ".join(f"{summary[k]} {k}" for k in ("passed", "failed", "not_run") if k in summary)
+        + f"; {summary['error_failures']} blocking (ERROR) failures"
+    )
+
+
+@cli.command()
+def reconcile() -> None:
+    """Recompute orders, revenue per month, orders per state and customers from the shop's API
+    and compare them with the marts; exit 1 on any difference."""
+    from phc_analytics.prestashop.resource import PrestaShopResource
+    from phc_analytics.reporting.reconcile import compare, shop_figures, warehouse_figures
+    from phc_analytics.warehouse import location
+    from phc_analytics.warehouse.connection import open_connection
+
+    with PrestaShopResource.from_environment().client() as client:
+        shop = shop_figures(client)
+    with open_connection(location.warehouse_url()) as conn:
+        exists = conn.execute("SELECT to_regclass('analytics.fct_orders')").fetchone()[0]
+        if exists is None:
+            raise PhcError("the marts are not built yet; run `phc-analytics run` first")
+        warehouse = warehouse_figures(conn)
+    differences = compare(shop, warehouse)
+    console.print(
+        f"shop: {sum(shop.orders_by_month.values())} orders in {len(shop.orders_by_month)}"
+        f" months, {shop.customers} customers; revenue {sum(shop.revenue_by_month.values()):,.2f}"
+    )
+    if not differences:
+        console.print("reconciled: the marts match the shop (orders, revenue, states, customers)")
+        return
+    table = Table(title=f"{len(differences)} differences")
+    for column in ("metric", "key", "shop", "warehouse"):
+        table.add_column(column)
+    for d in differences:
+        table.add_row(d.metric, d.key, str(d.shop), str(d.warehouse))
+    console.print(table)
+    sys.exit(1)
+
+
+@cli.group()
+def db() -> None:
+    """The warehouse database: where it is, and the embedded server."""
+
+
+@db.command("url")
+def db_url() -> None:
+    """Print the warehouse URL (password hidden), e.g. for psql or a BI tool."""
+    from phc_analytics.warehouse import location
+
+    console.print(location.redact(location.warehouse_url()), soft_wrap=True)
+
+
+@db.command("stop")
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL (it restarts on the next command that needs it)."""
+    from phc_analytics.warehouse import location
+
+    location.embedded().stop()
+    console.print("embedded PostgreSQL stopped")
+
+
+cli.add_command(shop)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except PhcError as exc:
+        err_console.print(f"error: {exc}", soft_wrap=True, highlight=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""The Dagster code location: assembles assets, checks, schedules, sensors and resources.
+
+Each layer exposes its own Definitions; they are imported as modules, because Dagster refuses
+a module with more than one Definitions object at its top level.
+
+Runs execute in one process, as `phc-analytics run` does: Dagster's default executor starts a
+process per step, and each one imports the code location (dbt manifest included), which costs
+more than most steps here (a raw sync of a few changed records, one dbt build), and on a small
+machine kept a change from reaching the marts within minutes.
+"""
+
+import dagster as dg
+
+from phc_analytics.automation import automation_sensor
+from phc_analytics.ingestion import definitions as ingestion
+from phc_analytics.ingestion.progress import SyncProgress
+from phc_analytics.prestashop.resource import PrestaShopResource
+from phc_analytics.quality import definitions as quality
+from phc_analytics.transform import definitions as transform
+from phc_analytics.warehouse.resource import WarehouseResource
+
+defs = dg.Definitions.merge(
+    ingestion.ingestion_defs,
+    transform.transform_defs,
+    quality.quality_defs,
+    dg.Definitions(
+        executor=dg.in_process_executor,
+        sensors=[automation_sensor],
+        resources={
+            "warehouse": WarehouseResource(),
+            "prestashop": PrestaShopResource.from_environment(),
+            "sync_progress": SyncProgress(),
+        },
+    ),
+)

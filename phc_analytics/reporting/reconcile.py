@@ -1,0 +1,132 @@
+"""`phc-analytics reconcile`: the shop's own figures against the marts.
+
+The shop side is recomputed from the Webservice alone, as PrestaShop's back office defines it:
+an order counts as revenue when its current state is logable, for
+``(total_paid_tax_excl - total_shipping_tax_excl) / conversion_rate``, in the month of its
+creation. Nothing from the warehouse is used, so a drift anywhere in raw, staging or the marts
+shows up as a difference.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import psycopg
+
+from phc_analytics.prestashop.client import PrestaShopClient
+from phc_analytics.prestashop.entities import BY_NAME
+
+CENT = Decimal("0.01")
+ORDER_FIELDS = [
+    "current_state",
+    "date_add",
+    "total_paid_tax_excl",
+    "total_shipping_tax_excl",
+    "conversion_rate",
+]
+
+
+@dataclass(frozen=True)
+class Figures:
+    orders_by_month: dict[str, int]
+    revenue_by_month: dict[str, Decimal]
+    orders_by_state: dict[int, int]
+    customers: int
+
+
+@dataclass(frozen=True)
+class Difference:
+    metric: str
+    key: str
+    shop: object
+    warehouse: object
+
+
+def _decimal(value: object) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+
+
+def order_revenue(order: dict) -> Decimal:
+    rate = _decimal(order.get("conversion_rate"))
+    net = _decimal(order.get("total_paid_tax_excl")) - _decimal(
+        order.get("total_shipping_tax_excl")
+    )
+    return net / (rate if rate > 0 else Decimal(1))
+
+
+def shop_figures(client: PrestaShopClient) -> Figures:
+    logable = {
+        int(r["id"])
+        for page in client.iter_pages(BY_NAME["order_states"], fields=["logable"])
+        for r in page.records
+        if str(r.get("logable")) == "1"
+    }
+    orders_by_month: dict[str, int] = defaultdict(int)
+    revenue: dict[str, Decimal] = defaultdict(Decimal)
+    by_state: dict[int, int] = defaultdict(int)
+    for page in client.iter_pages(BY_NAME["orders"], fields=ORDER_FIELDS):
+        for order in page.records:
+            month = str(order.get("date_add", ""))[:7]
+            state = int(_decimal(order.get("current_state")))
+            orders_by_month[month] += 1
+            by_state[state] += 1
+            if state in logable:
+                revenue[month] += order_revenue(order)
+    customers = sum(
+        len(page.records) for page in client.iter_pages(BY_NAME["customers"], fields=["id"])
+    )
+    return Figures(
+        dict(orders_by_month),
+        {m: v.quantize(CENT) for m, v in revenue.items()},
+        dict(by_state),
+        customers,
+    )
+
+
+def warehouse_figures(conn: psycopg.Connection) -> Figures:
+    by_month = conn.execute(
+        """
+        SELECT to_char(order_created_at, 'YYYY-MM'), count(*),
+               coalesce(sum(net_revenue) FILTER (WHERE is_valid), 0)
+        FROM analytics.fct_orders GROUP BY 1
+        """
+    ).fetchall()
+    by_state = conn.execute(
+        "SELECT current_state_id, count(*) FROM analytics.fct_orders GROUP BY 1"
+    ).fetchall()
+    customers = conn.execute(
+        "SELECT count(*) FROM analytics.dim_customer WHERE customer_id > 0"
+    ).fetchone()[0]
+    return Figures(
+        {m: n for m, n, _ in by_month},
+        {m: Decimal(r).quantize(CENT) for m, _, r in by_month if r},
+        {int(s): n for s, n in by_state if s is not None},
+        customers,
+    )
+
+
+def compare(shop: Figures, warehouse: Figures) -> list[Difference]:
+    differences: list[Difference] = []
+
+    def diff(metric: str, a: dict, b: dict, close=lambda x, y: x == y) -> None:
+        for key in sorted(set(a) | set(b), key=str):
+            left, right = a.get(key, 0), b.get(key, 0)
+            if not close(left, right):
+                differences.append(Difference(metric, str(key), left, right))
+
+    diff("orders", shop.orders_by_month, warehouse.orders_by_month)
+    diff(
+        "revenue",
+        shop.revenue_by_month,
+        warehouse.revenue_by_month,
+        close=lambda x, y: abs(Decimal(x) - Decimal(y)) <= CENT,
+    )
+    diff("orders by state", shop.orders_by_state, warehouse.orders_by_state)
+    if shop.customers != warehouse.customers:
+        differences.append(Difference("customers", "all", shop.customers, warehouse.customers))
+    return differences

@@ -1,0 +1,34 @@
+"""The main job as a user sees it: summary, KPIs, status, and reconciliation with the shop."""
+
+from phc_analytics.demo_shop import advance_shop
+
+
+def test_run_prints_the_sync_the_kpis_and_the_checks(pipeline):
+    out = pipeline.first_run
+    assert out.returncode == 0, out.stderr[-3000:]
+    for expected in ("raw_orders", "staging and analytics models built", "checks:",
+                     "last 30 days: net revenue", "top 5 products"):  # fmt: skip
+        assert expected in out.stdout, expected
+
+
+def test_status_prints_the_latest_quality_report(pipeline):
+    out = pipeline.cli("status", "--all")
+    assert out.returncode == 0, out.stderr
+    assert "raw_orders" in out.stdout and "no_duplicate_versions" in out.stdout
+    assert "checks:" in out.stdout and "blocking (ERROR) failures" in out.stdout
+
+
+def test_reconcile_matches_then_catches_drift_then_matches_again(pipeline):
+    clean = pipeline.cli("reconcile")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "reconciled" in clean.stdout
+
+    advance_shop(pipeline.shop, hours=48)  # the shop moves on; the warehouse has not synced
+    drift = pipeline.cli("reconcile")
+    assert drift.returncode == 1
+    assert "differences" in drift.stdout and "orders" in drift.stdout
+
+    rerun = pipeline.cli("run")
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    again = pipeline.cli("reconcile")
+    assert again.returncode == 0, again.stdout + again.stderr
