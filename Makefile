@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 # Re-install whenever pyproject.toml changes.
 BASE_STAMP := $(VENV)/.installed-base
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
 
 MANIFEST := sql/dbt/target/manifest.json
 
@@ -62,7 +63,11 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(TEST_STAMP)
+$(BENCH_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(BASE_STAMP) $(TEST_STAMP) $@
+
+bench: $(BENCH_STAMP) $(MANIFEST)
 	$(BIN)/python -m bench
 
 # Stops the embedded server and deletes every local state file (.phc/).

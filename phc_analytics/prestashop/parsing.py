@@ -56,10 +56,28 @@ def parse_shop_datetime(value: object) -> datetime | None:
     """A shop-local timestamp, or None for PrestaShop's zero date and for garbage."""
     if not isinstance(value, str) or not value or value.startswith("0000-00-00"):
         return None
+    if _is_shop_shaped(value):
+        # fromisoformat is C and ~50x faster than strptime (one call per record synced); on
+        # exactly this shape both accept the same values, and anything it refuses falls through.
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
     try:
         return datetime.strptime(value, SHOP_DATETIME)
     except ValueError:
         return None
+
+
+def _is_shop_shaped(value: str) -> bool:
+    """``YYYY-MM-DD HH:MM:SS`` punctuation in ASCII (digits are left to the parser)."""
+    return (
+        len(value) == 19
+        and value.isascii()
+        and value[4] == value[7] == "-"
+        and value[10] == " "
+        and value[13] == value[16] == ":"
+    )
 
 
 def format_shop_datetime(value: datetime) -> str:

@@ -64,3 +64,22 @@ def test_single_object_falsy_fields_come_back():
     record = {"id": 1, "total_paid": "10.000000"}
     restored = with_dropped_falsy_fields(record, ["id", "valid", "gift_message", "total_paid"])
     assert restored == {"id": 1, "valid": "", "gift_message": "", "total_paid": "10.000000"}
+
+
+def test_shop_datetimes_fast_path_agrees_with_strptime():
+    values = (
+        "2024-02-29 23:59:59",
+        "2023-02-29 10:00:00",
+        "2024-01-01 24:00:00",
+        "2024-01-01 10:00+01",
+        "2024-01-01T10:00:00",
+        "2024-01-01 10:00:00.5",
+        "2024-1-01 10:00:00",
+        "2024-01-01 1a:00:00",
+    )
+    for value in values:
+        try:
+            expected = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            expected = None
+        assert parse_shop_datetime(value) == expected, value
