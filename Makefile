@@ -40,8 +40,10 @@ manifest: $(MANIFEST)
 demo: $(BASE_STAMP) $(MANIFEST)
 	$(BIN)/phc-analytics run
 
+# PYTEST_ARGS narrows a run, e.g. make test PYTEST_ARGS='-m "not slow"'.
+PYTEST_ARGS ?=
 test: $(TEST_STAMP) $(MANIFEST) browser
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The UI test drives a headless Chromium: Debian's chromium and chromium-driver, installed once.
 browser:
