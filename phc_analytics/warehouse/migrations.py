@@ -128,7 +128,10 @@ def apply_migrations(
     with open_connection(url, autocommit=True) as conn:
         _acquire_lock(conn, lock_timeout_s)
         try:
-            conn.execute(CREATE_LEDGER)
+            # Only when missing: CREATE ... IF NOT EXISTS still needs CREATE on schema public,
+            # which the ETL role running the pipeline (and checking the ledger) does not have.
+            if conn.execute("SELECT to_regclass('public.schema_migrations')").fetchone()[0] is None:
+                conn.execute(CREATE_LEDGER)
             todo = pending(on_disk, applied_migrations(conn))
             for migration in todo:
                 try:

@@ -107,7 +107,7 @@ def test_late_commit_out_of_order_version_and_removed_line(small_shop):
         assert xmin > max(untouched_before.values())
 
 
-def test_bad_values_become_null_instead_of_failing(small_shop):
+def test_bad_values_are_quarantined_or_become_null_instead_of_failing(small_shop):
     url, _ = small_shop
     broken = {
         "id": 990,
@@ -120,20 +120,42 @@ def test_bad_values_become_null_instead_of_failing(small_shop):
         "conversion_rate": "",
         "associations": {"order_rows": [{"id": "77001", "product_quantity": "two"}]},
     }
+    history = {"id": 99001, "id_order": "1", "id_order_state": "2", "date_add": "soon"}
     with psycopg.connect(url, autocommit=True) as conn:
         insert_payloads(conn, "orders", [broken], "bad")
         insert_payloads(conn, "customers", [{"id": 991}], "bad")
+        insert_payloads(conn, "order_histories", [history], "bad")
     run_dbt(url, STAGING)
     with psycopg.connect(url) as conn:
-        row = conn.execute(
-            """SELECT customer_id, current_state_id, date_add, date_upd, invoice_date,
-                      total_paid_tax_excl, conversion_rate, status_group, order_row_count
-               FROM staging.stg_orders WHERE order_id = 990"""
-        ).fetchone()
-        assert row == (None, None, None, None, None, None, None, "unknown", 1)
+        # Orders and customers staging cannot type are left out, with every reason.
+        reasons = dict(
+            conn.execute(
+                "SELECT entity || ':' || record_id, reason FROM staging.stg_quarantine"
+            ).fetchall()
+        )
+        assert set(reasons) == {"orders:990", "customers:991"}, reasons
+        for part in (
+            'unreadable current_state: "abc"',
+            'unreadable date_add: "2024-13-45 99:00:00"',
+            'unreadable total_paid_tax_excl: "12,50"',
+            "missing field total_paid_tax_incl",
+            'order line 1: unreadable product_quantity: "two"',
+        ):
+            assert part in reasons["orders:990"], (part, reasons["orders:990"])
+        assert "date_upd" not in reasons["orders:990"]  # the zero date is not bad
+        assert "invoice_date" not in reasons["orders:990"]  # informative: NULL, not quarantined
+        assert "conversion_rate" not in reasons["orders:990"]  # nor is an empty value
+        assert reasons["customers:991"] == "missing field email; missing field date_add"
+        for table, key, record_id in (
+            ("stg_orders", "order_id", 990),
+            ("stg_order_rows", "order_id", 990),
+            ("stg_customers", "customer_id", 991),
+        ):
+            assert conn.execute(
+                f"SELECT count(*) FROM staging.{table} WHERE {key} = %s", (record_id,)
+            ).fetchone() == (0,)
+        # Elsewhere the defensive casts turn an unreadable value into NULL, not a failure.
         assert conn.execute(
-            "SELECT quantity, product_id FROM staging.stg_order_rows WHERE order_detail_id = 77001"
-        ).fetchone() == (None, None)
-        assert conn.execute(
-            "SELECT email, date_add FROM staging.stg_customers WHERE customer_id = 991"
-        ).fetchone() == (None, None)
+            "SELECT order_id, date_add FROM staging.stg_order_histories"
+            " WHERE order_history_id = 99001"
+        ).fetchone() == (1, None)

@@ -31,12 +31,13 @@ def role_urls(migrated_database: str) -> dict[str, str]:
     return {role: with_user(migrated_database, role, pw) for role, pw in passwords.items()}
 
 
-def test_etl_role_writes_raw_and_cannot_create_in_analytics(role_urls: dict[str, str]):
+def test_etl_role_writes_every_layer_and_creates_nowhere_else(role_urls: dict[str, str]):
     etl = role_urls["phc_etl"]
+    # CREATE on analytics (migration 008): dbt, running as phc_etl, creates and owns the marts.
     assert privileges(etl) == {
         "raw": (True, True),
         "staging": (True, True),
-        "analytics": (True, False),
+        "analytics": (True, True),
     }
     with psycopg.connect(etl) as conn:
         assert conn.execute("SELECT current_user").fetchone()[0] == "phc_etl"
@@ -47,9 +48,12 @@ def test_etl_role_writes_raw_and_cannot_create_in_analytics(role_urls: dict[str,
             "INSERT INTO analytics.refresh_log (view_name, started_at, ran_concurrently)"
             " VALUES ('probe', now(), true)"
         )
+        conn.execute("CREATE TABLE analytics.etl_probe (id int)")
         conn.commit()
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("CREATE TABLE analytics.etl_probe (id int)")
+        for statement in ("CREATE TABLE public.etl_probe (id int)", "CREATE SCHEMA etl_probe"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+            conn.rollback()
 
 
 def test_bi_role_reads_analytics_only_and_writes_nowhere(

@@ -1,7 +1,12 @@
 {{ config(
     unique_key='customer_id',
     indexes=[{'columns': ['customer_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where customer_id in ({{ changed_ids('customers') }}){% endif %}",
 ) }}
+
+{#- Records that fail a quarantine rule (macros/quarantine.sql) are left out and listed in
+    stg_quarantine; the pre-hook removes the previous version of an id whose new version is
+    quarantined. -#}
 
 with latest as (
     {{ latest_raw_versions('customers') }}
@@ -28,3 +33,4 @@ select
     {{ ps_timestamp(ps_field('date_upd')) }} as date_upd,
     {{ batch_xmin() }} as _batch_xmin
 from latest
+where {{ quarantine_reason('customers', 'latest.payload') }} is null

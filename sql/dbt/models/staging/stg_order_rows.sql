@@ -4,7 +4,10 @@
     delete+insert removes all its old lines and inserts the current ones, so a line that
     disappeared from the order disappears here too. The pre-hook covers the one case
     delete+insert cannot see: a re-staged order that now has no line at all (it has no row in the
-    batch, so nothing of it would be deleted). order_detail_id stays unique (tested). -#}
+    batch, so nothing of it would be deleted). order_detail_id stays unique (tested).
+
+    Lines of a quarantined order are left out with it (same rule as stg_orders, evaluated on the
+    same payload); an order waiting for its customer gets its lines when the customer arrives. -#}
 {{ config(
     unique_key='order_id',
     indexes=[
@@ -16,12 +19,16 @@
 ) }}
 
 with latest as (
-    {{ latest_raw_versions('orders') }}
+    {{ latest_raw_versions('orders', extra_ids=orders_waiting_for_their_customer('order_id')) }}
+),
+
+clean as (
+    select * from latest where {{ quarantine_reason('orders', 'latest.payload') }} is null
 ),
 
 exploded as (
     select latest.id as order_id, r.row_json, r.ordinality as line_number
-    from latest
+    from clean as latest
     cross join lateral jsonb_array_elements(
         case when jsonb_typeof(latest.payload -> 'associations' -> 'order_rows') = 'array'
              then latest.payload -> 'associations' -> 'order_rows' else '[]'::jsonb end

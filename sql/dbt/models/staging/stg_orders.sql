@@ -5,16 +5,24 @@
         {'columns': ['_batch_xmin']},
         {'columns': ['customer_id']},
     ],
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where order_id in ({{ changed_ids('orders') }}){% endif %}",
 ) }}
 
 {#- An order is re-staged when its payload changed, when one of its history rows arrived (the
     status timeline moves even if the order row was loaded earlier), and every order is
     re-staged when the order states or their PS_OS_* configuration ids change (rare, and it
-    changes every status group). -#}
+    changes every status group).
+
+    Orders that fail a quarantine rule (macros/quarantine.sql) are left out and listed in
+    stg_quarantine; the pre-hook removes the previous version of an order whose new version is
+    quarantined (delete+insert only replaces the ids of the batch). An order left out because its
+    customer did not exist is evaluated again when that customer arrives. -#}
 {%- set changed_history_orders -%}
     select {{ ps_id("h.payload ->> 'id_order'") }}
     from {{ source('prestashop', 'order_histories') }} as h
     where h.load_xid >= {{ staging_watermark() }}
+    union
+    {{ orders_waiting_for_their_customer('order_id') }}
 {%- endset -%}
 {%- set states_changed -%}
     exists (select 1 from {{ source('prestashop', 'order_states') }} as s where s.load_xid >= {{ staging_watermark() }})
@@ -23,6 +31,10 @@
 
 with latest as (
     {{ latest_raw_versions('orders', extra_ids=changed_history_orders, restage_all_when=states_changed) }}
+),
+
+clean as (
+    select * from latest where {{ quarantine_reason('orders', 'latest.payload') }} is null
 ),
 
 typed as (
@@ -69,7 +81,7 @@ typed as (
         {{ ps_int(ps_field('round_type')) }} as round_type,
         case when jsonb_typeof(payload -> 'associations' -> 'order_rows') = 'array'
              then jsonb_array_length(payload -> 'associations' -> 'order_rows') else 0 end as order_row_count
-    from latest
+    from clean
 ),
 
 -- The status timeline: the first time the order entered a state with each property.

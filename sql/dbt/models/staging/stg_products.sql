@@ -1,7 +1,12 @@
 {{ config(
     unique_key='product_id',
     indexes=[{'columns': ['product_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where product_id in ({{ changed_ids('products') }}){% endif %}",
 ) }}
+
+{#- Records that fail a quarantine rule (macros/quarantine.sql) are left out and listed in
+    stg_quarantine; the pre-hook removes the previous version of an id whose new version is
+    quarantined. -#}
 
 with latest as (
     {{ latest_raw_versions('products', restage_all_when=configuration_changed(['PS_LANG_DEFAULT'])) }}
@@ -32,3 +37,4 @@ select
     {{ batch_xmin() }} as _batch_xmin
 from latest
 cross join lang
+where {{ quarantine_reason('products', 'latest.payload') }} is null

@@ -1,0 +1,92 @@
+"""Least privilege: the whole pipeline runs as the ETL role; the BI role reads the marts only."""
+
+import secrets
+
+import dagster as dg
+import psycopg
+import pytest
+
+from phc_analytics import settings
+from phc_analytics.definitions import defs
+from phc_analytics.ingestion.progress import SyncProgress
+from phc_analytics.prestashop.resource import PrestaShopResource
+from phc_analytics.warehouse.migrations import set_role_passwords
+from phc_analytics_tests.conftest import with_user
+from phc_analytics_tests.support.shop import make_template
+
+
+def test_the_pipeline_runs_as_the_etl_role_and_bi_reads_the_marts_only(
+    monkeypatch, migrated_database, tmp_path
+):
+    passwords = {role: secrets.token_urlsafe(16) for role in ("phc_etl", "phc_bi")}
+    set_role_passwords(migrated_database, passwords)
+    etl = with_user(migrated_database, "phc_etl", passwords["phc_etl"])
+    bi = with_user(migrated_database, "phc_bi", passwords["phc_bi"])
+    with psycopg.connect(etl) as conn:
+        superuser = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        assert superuser.fetchone() == (False,)
+
+    # Ingestion, dbt build (staging tables, then the materialized views refreshed
+    # CONCURRENTLY), checks and quality report, all connected as phc_etl.
+    monkeypatch.setenv(settings.ENV_DATABASE_URL, etl)
+    shop = make_template(tmp_path, orders=200, seed=9)
+    resources = {
+        **defs.resources,
+        "prestashop": PrestaShopResource(demo_shop_path=str(shop)),
+        "sync_progress": SyncProgress(),
+    }
+    everything = [*defs.assets, *defs.asset_checks]
+    report = {"ops": {"quality_report": {"config": {"path": str(tmp_path / "quality.json")}}}}
+    with dg.instance_for_test() as instance:
+        first = dg.materialize(
+            everything, instance=instance, resources=resources, run_config=report
+        )
+        assert first.success
+        # A second run refreshes and replaces what the first one created: only the owner can.
+        second = dg.materialize(
+            everything, instance=instance, resources=resources, run_config=report
+        )
+        assert second.success
+
+    with psycopg.connect(migrated_database) as admin:
+        owners = dict(
+            admin.execute(
+                """SELECT n.nspname || '.' || c.relname, pg_get_userbyid(c.relowner)
+                   FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+                   WHERE n.nspname IN ('staging', 'analytics') AND c.relkind IN ('r', 'm')"""
+            ).fetchall()
+        )
+        refreshed_by_etl = admin.execute(
+            "SELECT count(*) FROM analytics.refresh_log WHERE ran_concurrently"
+        ).fetchone()[0]
+        orders = admin.execute("SELECT count(DISTINCT id) FROM raw.orders").fetchone()[0]
+    assert orders == 200
+    assert owners["staging.stg_orders"] == "phc_etl"
+    assert owners["analytics.fct_orders"] == "phc_etl"
+    assert owners["staging.etl_watermarks"] != "phc_etl"  # the migrations' own objects
+    marts = [n for n in owners if n.startswith("analytics.") and n != "analytics.refresh_log"]
+    assert len(marts) > 10
+    assert all(owners[name] == "phc_etl" for name in marts), owners
+    assert refreshed_by_etl >= len(marts)  # the second run refreshed every mart concurrently
+
+    # BI: reads every mart phc_etl created (default privileges FOR ROLE phc_etl)...
+    with psycopg.connect(bi, autocommit=True) as conn:
+        assert conn.execute("SELECT current_user").fetchone()[0] == "phc_bi"
+        assert conn.execute("SELECT count(*) FROM analytics.fct_orders").fetchone()[0] == orders
+        for name in marts:
+            conn.execute(f"SELECT 1 FROM {name} LIMIT 1")
+        # ... and nothing else: no raw, no staging, no writes, no DDL.
+        for statement in (
+            "SELECT count(*) FROM raw.orders",
+            "SELECT count(*) FROM raw.customers",
+            "SELECT count(*) FROM staging.stg_orders",
+            "INSERT INTO analytics.refresh_log (view_name, started_at) VALUES ('bi', now())",
+            "DELETE FROM analytics.refresh_log",
+            "UPDATE analytics.refresh_log SET view_name = 'bi'",
+            "REFRESH MATERIALIZED VIEW analytics.fct_orders",
+            "DROP MATERIALIZED VIEW analytics.fct_orders",
+            "CREATE TABLE analytics.bi_table (id int)",
+            "CREATE TABLE raw.bi_table (id int)",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
