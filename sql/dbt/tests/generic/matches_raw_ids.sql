@@ -3,13 +3,17 @@
     Raw holds several versions per id, so the check is on ids, not row counts. Raw rows written
     by a transaction that had ended before the last staging build (load_xid below the table's
     max(_batch_xmin)) must all have their id staged; a load that commits while this test runs
-    has a higher xid and is ignored until the next build. Staged ids must exist in raw.
+    has a higher xid and is ignored until the next build. Staged ids must exist in raw. An empty
+    staging table is held to every raw row committed before the test.
 
     With quarantine=true, an id listed in stg_quarantine for raw_table counts as accounted for
     (left out with a reason); an id missing with no reason still fails. -#}
 {% test matches_raw_ids(model, column_name, raw_table, quarantine=false) %}
 with watermark as (
-    select coalesce(max(_batch_xmin), 0) as xmin from {{ model }}
+    {#- An empty staging table has no _batch_xmin: then every raw row that had committed before
+        this test began must be staged, or an emptied table would pass. -#}
+    select coalesce(max(_batch_xmin), pg_snapshot_xmin(pg_current_snapshot())::text::bigint) as xmin
+    from {{ model }}
 ),
 missing as (
     select distinct r.id, 'in raw, not staged' as problem
