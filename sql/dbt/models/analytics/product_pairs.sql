@@ -1,8 +1,11 @@
 {{ config(indexes=[
     {'columns': ['product_a_id', 'product_b_id'], 'unique': True},
-    {'columns': ['product_a_id']},
+    {'columns': ['product_a_id', 'lift']},
     {'columns': ['lift']},
 ]) }}
+
+-- (product_a_id, lift): "bought together with A" (product_a_id = A order by lift desc limit n)
+-- reads the top of that index backwards instead of every pair of A, then a sort.
 
 -- Market basket over valid orders. (order, product) is de-duplicated first: one product can sit
 -- on several rows of an order (combinations). A pair is ordered a < b; pairs seen in fewer than
