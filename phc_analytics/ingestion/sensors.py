@@ -10,6 +10,21 @@ from phc_analytics.warehouse.resource import WarehouseResource
 
 # The resources whose changes matter for the marts; each probe is one request for one id.
 PROBED = ("orders", "customers", "products")
+# A raw sync that is waiting or running: a second one would only queue behind its locks.
+IN_FLIGHT = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+def raw_sync_in_flight(instance: dg.DagsterInstance) -> str | None:
+    """The id of a raw_sync run (sensor, schedule or manual) not finished yet, if any."""
+    runs = instance.get_runs(
+        filters=dg.RunsFilter(job_name=raw_sync_job.name, statuses=IN_FLIGHT), limit=1
+    )
+    return runs[0].run_id if runs else None
 
 
 def watermarks(warehouse: WarehouseResource) -> dict:
@@ -35,6 +50,12 @@ def shop_change_sensor(
     prestashop: PrestaShopResource,
     warehouse: WarehouseResource,
 ) -> dg.SensorResult | dg.SkipReason:
+    # While a sync runs its watermarks move entity by entity, so the probe would see a "new"
+    # change and request a second sync that only delays the refresh; the next tick after it
+    # ends catches whatever it did not read.
+    busy = raw_sync_in_flight(context.instance)
+    if busy:
+        return dg.SkipReason(f"raw sync {busy[:8]} has not finished; checking again next tick")
     marks = watermarks(warehouse)
     with prestashop.client() as client:
         changed = [name for name in PROBED if client.changed_since(BY_NAME[name], marks[name])]

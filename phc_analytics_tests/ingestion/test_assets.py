@@ -78,10 +78,23 @@ def test_sensor_requests_a_sync_only_when_the_shop_changed(resources, shop_path)
         changed = shop_change_sensor(
             dg.build_sensor_context(instance=instance, definitions=defs, resources=resources)
         )
+        # A sync already waiting or running: no second request until it has finished.
+        pending = instance.create_run_for_job(defs.resolve_job_def("raw_sync"))
+        assert pending.status == dg.DagsterRunStatus.NOT_STARTED
+        busy = shop_change_sensor(
+            dg.build_sensor_context(instance=instance, definitions=defs, resources=resources)
+        )
+        instance.report_run_canceled(pending)
+        after = shop_change_sensor(
+            dg.build_sensor_context(instance=instance, definitions=defs, resources=resources)
+        )
     assert isinstance(changed, dg.SensorResult)
     [request] = changed.run_requests
     assert request.partition_key == daily_partitions().get_last_partition_key()
     assert request.run_key.startswith("change-")
+    assert isinstance(busy, dg.SkipReason)
+    assert pending.run_id[:8] in busy.skip_message
+    assert isinstance(after, dg.SensorResult)
 
 
 def test_schedules_target_today_hourly_and_yesterday_nightly():
