@@ -22,6 +22,10 @@ from phc_analytics.warehouse.embedded import EmbeddedPostgres
 
 ENV_TEST_DATABASE_URL = "PHC_TEST_DATABASE_URL"
 
+# shop_template, shop_path, shop_server, client: shared by the ingestion, quality and
+# reliability tests (a folder's own conftest may override them, as demo_shop/ does).
+pytest_plugins = ["phc_analytics_tests.support.shop_fixtures"]
+
 
 def with_database(url: str, database: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))

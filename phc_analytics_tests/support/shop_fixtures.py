@@ -1,3 +1,6 @@
+"""Shop fixtures for tests that sync a demo shop over HTTP: a 1,500-order template generated
+once per session, a private copy per test, its server and a client with fast retries."""
+
 from pathlib import Path
 
 import pytest
