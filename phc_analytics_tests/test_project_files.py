@@ -2,6 +2,7 @@
 
 import re
 
+import dagster as dg
 import yaml
 
 from phc_analytics import settings
@@ -54,3 +55,23 @@ def test_readme_opens_with_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     commands = re.findall(r"^make \w+$", readme, flags=re.MULTILINE)
     assert commands[:2] == ["make demo", "make test"]
+
+
+def test_dagster_yaml_runs_one_shop_sync_at_a_time():
+    from dagster._core.instance.config import PoolGranularity
+
+    from phc_analytics.definitions import defs
+    from phc_analytics.ingestion.assets import RAW_GROUP, RAW_POOL
+
+    config = yaml.safe_load((ROOT / "dagster.yaml").read_text())
+    overrides = {key: config[key] for key in ("run_coordinator", "concurrency")}
+    with dg.instance_for_test(overrides=overrides) as instance:
+        pools = instance.get_concurrency_config().pool_config
+        assert pools.pool_granularity == PoolGranularity.RUN
+        assert pools.default_pool_limit == 1
+    graph = defs.resolve_asset_graph()
+    pool_of = {key: graph.get(key).pools for key in graph.materializable_asset_keys}
+    raw = {key for key in pool_of if graph.get(key).group_name == RAW_GROUP}
+    assert raw and all(pool_of[key] == {RAW_POOL} for key in raw)
+    # Only the raw assets are limited: staging and the marts may refresh beside a sync.
+    assert not any(pool_of[key] for key in set(pool_of) - raw)

@@ -18,6 +18,10 @@ INCREMENTAL_FRESHNESS = dg.FreshnessPolicy.time_window(
     fail_window=timedelta(hours=26), warn_window=timedelta(hours=2)
 )
 REFERENCE_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=8))
+# Every raw asset is in this pool, and dagster.yaml limits it to one run at a time (run
+# granularity): a schedule, the sensor, a backfill and "Materialize all" queue behind each other
+# instead of interleaving, which would also pair a check with another run's materialization.
+RAW_POOL = "prestashop_sync"
 
 
 def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | None):
@@ -40,6 +44,7 @@ def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | No
         description=description,
         metadata={"table": f"raw.{entity.name}", "cursor": entity.cursor or "full refresh"},
         freshness_policy=INCREMENTAL_FRESHNESS if incremental else REFERENCE_FRESHNESS,
+        pool=RAW_POOL,
     )
     def raw_asset(
         context: dg.AssetExecutionContext,

@@ -4,13 +4,14 @@ import dagster as dg
 
 from phc_analytics.ingestion.jobs import raw_sync_job
 from phc_analytics.ingestion.partitions import daily_partitions
-from phc_analytics.prestashop.entities import BY_NAME
+from phc_analytics.prestashop.entities import BY_NAME, ENTITIES
 from phc_analytics.prestashop.resource import PrestaShopResource
 from phc_analytics.warehouse.resource import WarehouseResource
 
 # The resources whose changes matter for the marts; each probe is one request for one id.
 PROBED = ("orders", "customers", "products")
-# A raw sync that is waiting or running: a second one would only queue behind its locks.
+RAW_KEYS = frozenset(dg.AssetKey(entity.asset_name) for entity in ENTITIES)
+# A run that reads the shop and is waiting or running: a second one would only queue behind it.
 IN_FLIGHT = [
     dg.DagsterRunStatus.QUEUED,
     dg.DagsterRunStatus.NOT_STARTED,
@@ -19,12 +20,19 @@ IN_FLIGHT = [
 ]
 
 
+def reads_the_shop(run: dg.DagsterRun) -> bool:
+    if run.job_name == raw_sync_job.name:
+        return True
+    # "Materialize all", a backfill or a hand-picked selection in the UI run the implicit asset
+    # job; what they read is in their asset selection.
+    return bool(run.asset_selection and run.asset_selection & RAW_KEYS)
+
+
 def raw_sync_in_flight(instance: dg.DagsterInstance) -> str | None:
-    """The id of a raw_sync run (sensor, schedule or manual) not finished yet, if any."""
-    runs = instance.get_runs(
-        filters=dg.RunsFilter(job_name=raw_sync_job.name, statuses=IN_FLIGHT), limit=1
-    )
-    return runs[0].run_id if runs else None
+    """The id of a run that syncs raw assets (sensor, schedule, backfill or manual) and has not
+    finished yet, if any."""
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=IN_FLIGHT))
+    return next((run.run_id for run in runs if reads_the_shop(run)), None)
 
 
 def watermarks(warehouse: WarehouseResource) -> dict:

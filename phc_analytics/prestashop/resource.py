@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import dagster as dg
+from pydantic import PrivateAttr
 
 from phc_analytics import settings
 from phc_analytics.errors import PhcError
@@ -18,8 +19,9 @@ class PrestaShopResource(dg.ConfigurableResource):
 
     ``base_url`` and ``ws_key`` come from ``PRESTASHOP_URL`` / ``PRESTASHOP_WS_KEY`` through
     ``EnvVar`` (see ``from_environment``), so the UI shows the variable, never the key. With
-    neither set, each use starts the built-in demo shop on a free port of 127.0.0.1 for its
-    duration, in a process of its own.
+    neither set, the built-in demo shop is served on a free port of 127.0.0.1, in a process of
+    its own: once per run inside Dagster (from the first use to the end of the run), once per
+    use elsewhere.
     """
 
     base_url: str | None = None
@@ -33,6 +35,19 @@ class PrestaShopResource(dg.ConfigurableResource):
     demo_shop_path: str | None = None
     demo_shop_orders: int = 20_000
     demo_shop_seed: int = 42
+
+    # A run's steps share one demo shop server: starting one costs a second or more (a Python
+    # process and its imports), against a few tenths for an incremental sync of one resource.
+    _run_scope: ExitStack | None = PrivateAttr(default=None)
+    _demo_endpoint: tuple[str, str] | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._run_scope = ExitStack()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._run_scope is not None:
+            self._run_scope.close()
+        self._run_scope, self._demo_endpoint = None, None
 
     @classmethod
     def from_environment(cls, **overrides) -> PrestaShopResource:
@@ -84,14 +99,25 @@ class PrestaShopResource(dg.ConfigurableResource):
             finally:
                 client.close()
             return
-        from phc_analytics.demo_shop import ensure_shop
-        from phc_analytics.demo_shop.process import serve_in_subprocess
-
-        path = self.demo_shop_path or str(settings.default_shop_path())
-        ensure_shop(path, orders=self.demo_shop_orders, seed=self.demo_shop_seed)
-        with serve_in_subprocess(path) as (url, ws_key):
+        with ExitStack() as use_scope:
+            if self._run_scope is None:
+                url, ws_key = use_scope.enter_context(self._serve_demo_shop())
+            else:
+                if self._demo_endpoint is None:
+                    self._demo_endpoint = self._run_scope.enter_context(self._serve_demo_shop())
+                url, ws_key = self._demo_endpoint
             client = self._client(url, ws_key)
             try:
                 yield client
             finally:
                 client.close()
+
+    @contextmanager
+    def _serve_demo_shop(self) -> Iterator[tuple[str, str]]:
+        from phc_analytics.demo_shop import ensure_shop
+        from phc_analytics.demo_shop.process import serve_in_subprocess
+
+        path = self.demo_shop_path or str(settings.default_shop_path())
+        ensure_shop(path, orders=self.demo_shop_orders, seed=self.demo_shop_seed)
+        with serve_in_subprocess(path) as endpoint:
+            yield endpoint

@@ -65,35 +65,41 @@ def test_a_three_partition_backfill_is_one_run_with_full_metadata(resources):
     assert states["rows_read"].value == 13
 
 
+def tick(instance, defs, resources):
+    """One evaluation of the sensor, its resources set up and torn down as the daemon does."""
+    with dg.build_sensor_context(instance=instance, definitions=defs, resources=resources) as ctx:
+        return shop_change_sensor(ctx)
+
+
 def test_sensor_requests_a_sync_only_when_the_shop_changed(resources, shop_path):
     assets = build_raw_assets()
     with dg.instance_for_test() as instance:
         dg.materialize(assets, instance=instance, resources=resources)
         defs = dg.Definitions(assets=assets, sensors=[shop_change_sensor], resources=resources)
-        context = dg.build_sensor_context(instance=instance, definitions=defs, resources=resources)
-        idle = shop_change_sensor(context)
+        idle = tick(instance, defs, resources)
         assert isinstance(idle, dg.SkipReason)
 
         advance_shop(shop_path, hours=3)
-        changed = shop_change_sensor(
-            dg.build_sensor_context(instance=instance, definitions=defs, resources=resources)
-        )
+        changed = tick(instance, defs, resources)
         # A sync already waiting or running: no second request until it has finished.
         pending = instance.create_run_for_job(defs.resolve_job_def("raw_sync"))
         assert pending.status == dg.DagsterRunStatus.NOT_STARTED
-        busy = shop_change_sensor(
-            dg.build_sensor_context(instance=instance, definitions=defs, resources=resources)
-        )
+        busy = tick(instance, defs, resources)
         instance.report_run_canceled(pending)
-        after = shop_change_sensor(
-            dg.build_sensor_context(instance=instance, definitions=defs, resources=resources)
-        )
+        # "Materialize all" or a backfill in the UI runs the implicit asset job: same wait.
+        asset_job = defs.resolve_implicit_global_asset_job_def()
+        from_ui = instance.create_run_for_job(asset_job, asset_selection={dg.AssetKey("raw_zones")})
+        busy_ui = tick(instance, defs, resources)
+        instance.report_run_canceled(from_ui)
+        after = tick(instance, defs, resources)
     assert isinstance(changed, dg.SensorResult)
     [request] = changed.run_requests
     assert request.partition_key == daily_partitions().get_last_partition_key()
     assert request.run_key.startswith("change-")
     assert isinstance(busy, dg.SkipReason)
     assert pending.run_id[:8] in busy.skip_message
+    assert isinstance(busy_ui, dg.SkipReason)
+    assert from_ui.run_id[:8] in busy_ui.skip_message
     assert isinstance(after, dg.SensorResult)
 
 

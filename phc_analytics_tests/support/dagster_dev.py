@@ -21,6 +21,7 @@ from phc_analytics.warehouse.location import to_sqlalchemy
 REPOSITORY_NAME = "__repository__"  # the implicit repository of a Definitions object
 ASSET_JOB = "__ASSET_JOB"  # the implicit job every asset belongs to
 TERMINAL_RUN_STATUSES = {"SUCCESS", "FAILURE", "CANCELED"}
+IN_FLIGHT_RUN_STATUSES = {"QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING"}
 TERMINAL_BACKFILL_STATUSES = {
     "COMPLETED",
     "COMPLETED_SUCCESS",
@@ -196,6 +197,22 @@ class DagsterDev:
                 }
             )
         return runs
+
+    def wait_until_idle(self, timeout_s: float) -> float:
+        """Wait until no run is queued or running (sensors and automation may still launch new
+        ones later); returns the seconds waited."""
+        started = time.monotonic()
+        self._wait(
+            lambda: (
+                "busy"
+                if any(r["status"] in IN_FLIGHT_RUN_STATUSES for r in self.recent_runs(limit=50))
+                else "idle"
+            ),
+            {"idle"},
+            timeout_s,
+            "the instance to have no run in flight",
+        )
+        return time.monotonic() - started
 
     def _wait(self, read, final: set[str], timeout_s: float, what: str) -> str:
         deadline = time.monotonic() + timeout_s
