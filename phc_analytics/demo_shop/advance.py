@@ -22,6 +22,7 @@ from phc_analytics.demo_shop.model import (
     ORDER_DETAILS,
     ORDERS,
     PRODUCTS,
+    customer_payload,
 )
 from phc_analytics.demo_shop.orders import (
     Buyer,
@@ -213,45 +214,24 @@ class _Advance:
         first = rng.choice(pool.male if gender == 1 else pool.female)
         last = rng.choice(pool.last)
         date = clock.fmt(at)
-        customer = {
-            "id": cid,
-            "id_default_group": "2" if guest else "3",
-            "id_lang": "2" if country.iso in ("FR", "BE", "LU", "CH") else "1",
-            "newsletter_date_add": clock.ZERO_DATETIME,
-            "ip_registration_newsletter": "",
-            "last_passwd_gen": date,
-            "secure_key": hashlib.md5(
+        customer = customer_payload(
+            id=cid,
+            guest=guest,
+            lang="2" if country.iso in ("FR", "BE", "LU", "CH") else "1",
+            firstname=first,
+            lastname=last,
+            email=f"{slug(first)}.{slug(last)}{cid}@mail.example.com",
+            gender=gender,
+            secure_key=hashlib.md5(
                 f"{self.shop_seed}:customer:{cid}".encode(), usedforsecurity=False
             ).hexdigest(),
-            "deleted": "0",
-            "passwd": "$2y$10$"
+            passwd="$2y$10$"
             + hashlib.sha256(f"{self.shop_seed}:pw:{cid}".encode()).hexdigest()[:53],
-            "lastname": last,
-            "firstname": first,
-            "email": f"{slug(first)}.{slug(last)}{cid}@mail.example.com",
-            "id_gender": str(gender),
-            "birthday": clock.ZERO_DATE,
-            "newsletter": "0",
-            "optin": "0",
-            "website": "",
-            "company": "",
-            "siret": "",
-            "ape": "",
-            "outstanding_allow_amount": "0.000000",
-            "show_public_prices": "0",
-            "id_risk": "0",
-            "max_payment_days": "0",
-            "active": "1",
-            "note": "",
-            "is_guest": "1" if guest else "0",
-            "id_shop": "1",
-            "id_shop_group": "1",
-            "date_add": date,
-            "date_upd": date,
-            "reset_password_token": "",
-            "reset_password_validity": None,
-            "associations": {"groups": [{"id": "2" if guest else "3"}]},
-        }
+            date_add=date,
+            date_upd=date,
+            birthday=clock.ZERO_DATE,
+            newsletter_date_add=clock.ZERO_DATETIME,
+        )
         store.write_records(self.conn, CUSTOMERS, [customer])
         address = self._new_address(customer, country, at)
         return self._as_buyer(customer, address)

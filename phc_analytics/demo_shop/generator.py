@@ -37,6 +37,7 @@ from phc_analytics.demo_shop.model import (
     PRODUCTS,
     SHOPS,
     ZONES,
+    customer_payload,
 )
 from phc_analytics.demo_shop.orders import (
     Buyer,
@@ -699,42 +700,24 @@ class _Builder:
             birthday = (
                 f"{rng.randint(1950, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
             )
-        return {
-            "id": p.id,
-            "id_default_group": "2" if p.guest else "3",
-            "id_lang": p.lang,
-            "newsletter_date_add": date if newsletter else clock.ZERO_DATETIME,
-            "ip_registration_newsletter": "",
-            "last_passwd_gen": date,
-            "secure_key": p.secure_key,
-            "deleted": "1" if deleted else "0",
-            "passwd": "$2y$10$" + passwd_seed[:53],
-            "lastname": p.lastname,
-            "firstname": p.firstname,
-            "email": f"{slug(p.firstname)}.{slug(p.lastname)}{p.id}@{EMAIL_DOMAINS[p.id % 4]}",
-            "id_gender": str(p.gender),
-            "birthday": birthday,
-            "newsletter": "1" if newsletter else "0",
-            "optin": "1" if newsletter and rng.random() < 0.5 else "0",
-            "website": "",
-            "company": "",
-            "siret": "",
-            "ape": "",
-            "outstanding_allow_amount": "0.000000",
-            "show_public_prices": "0",
-            "id_risk": "0",
-            "max_payment_days": "0",
-            "active": "0" if deleted else "1",
-            "note": "",
-            "is_guest": "1" if p.guest else "0",
-            "id_shop": "1",
-            "id_shop_group": "1",
-            "date_add": date,
-            "date_upd": clock.fmt(updated),
-            "reset_password_token": "",
-            "reset_password_validity": None,
-            "associations": {"groups": [{"id": "2" if p.guest else "3"}]},
-        }
+        return customer_payload(
+            id=p.id,
+            guest=p.guest,
+            lang=p.lang,
+            firstname=p.firstname,
+            lastname=p.lastname,
+            email=f"{slug(p.firstname)}.{slug(p.lastname)}{p.id}@{EMAIL_DOMAINS[p.id % 4]}",
+            gender=p.gender,
+            secure_key=p.secure_key,
+            passwd="$2y$10$" + passwd_seed[:53],
+            date_add=date,
+            date_upd=clock.fmt(updated),
+            birthday=birthday,
+            newsletter_date_add=date if newsletter else clock.ZERO_DATETIME,
+            newsletter=newsletter,
+            optin=newsletter and rng.random() < 0.5,
+            deleted=deleted,
+        )
 
     # --- orders ------------------------------------------------------------------------------
 

@@ -203,6 +203,67 @@ CUSTOMERS = Resource(
     description="The e-shop's customers",
 )
 
+
+def customer_payload(
+    *,
+    id: int,
+    guest: bool,
+    lang: str,
+    firstname: str,
+    lastname: str,
+    email: str,
+    gender: int,
+    secure_key: str,
+    passwd: str,
+    date_add: str,
+    date_upd: str,
+    birthday: str,
+    newsletter_date_add: str,
+    newsletter: bool = False,
+    optin: bool = False,
+    deleted: bool = False,
+) -> dict:
+    """A customer as PrestaShop 8 stores it (the fields of CUSTOMERS, in its order); guests are
+    in group 2 (Guest), registered customers in group 3 (Customer); deleted ones inactive."""
+    group = "2" if guest else "3"
+    return {
+        "id": id,
+        "id_default_group": group,
+        "id_lang": lang,
+        "newsletter_date_add": newsletter_date_add,
+        "ip_registration_newsletter": "",
+        "last_passwd_gen": date_add,
+        "secure_key": secure_key,
+        "deleted": "1" if deleted else "0",
+        "passwd": passwd,
+        "lastname": lastname,
+        "firstname": firstname,
+        "email": email,
+        "id_gender": str(gender),
+        "birthday": birthday,
+        "newsletter": "1" if newsletter else "0",
+        "optin": "1" if optin else "0",
+        "website": "",
+        "company": "",
+        "siret": "",
+        "ape": "",
+        "outstanding_allow_amount": "0.000000",
+        "show_public_prices": "0",
+        "id_risk": "0",
+        "max_payment_days": "0",
+        "active": "0" if deleted else "1",
+        "note": "",
+        "is_guest": "1" if guest else "0",
+        "id_shop": "1",
+        "id_shop_group": "1",
+        "date_add": date_add,
+        "date_upd": date_upd,
+        "reset_password_token": "",
+        "reset_password_validity": None,
+        "associations": {"groups": [{"id": group}]},
+    }
+
+
 ADDRESSES = Resource(
     "addresses",
     "addresses",
