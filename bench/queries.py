@@ -61,8 +61,8 @@ QUERIES = (
     Query(
         "RFM segment counts",
         """
-        SELECT rfm_segment, count(*) AS customers, sum(monetary) AS revenue
-          FROM analytics.customer_rfm GROUP BY 1 ORDER BY 2 DESC
+        SELECT rfm_segment, customers, revenue, customer_share
+          FROM analytics.agg_rfm_segments ORDER BY customers DESC
         """,
     ),
     Query(

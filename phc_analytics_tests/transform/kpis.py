@@ -135,3 +135,26 @@ def rfm_scores(orders: Iterable[KpiOrder]) -> dict[int, tuple[int, int, int]]:
         return min(5, 1 + (5 * rank) // (n - 1))
 
     return {c: (score(last, c), score(count, c), score(money, c)) for c in last}
+
+
+def rfm_segment(r: int, f: int, m: int) -> str:
+    """docs/models.md's segment rules, checked in this order."""
+    if r >= 4 and f >= 4 and m >= 4:
+        return "champions"
+    if r >= 3 and f >= 4:
+        return "loyal"
+    if r <= 2 and f >= 3:
+        return "at_risk"
+    if r >= 4 and f == 1:
+        return "new_customers"
+    if r >= 3 and f >= 2:
+        return "potential_loyalists"
+    if r <= 2 and f <= 2 and m <= 2:
+        return "lost"
+    if r <= 2:
+        return "hibernating"
+    return "needs_attention"
+
+
+def rfm_segment_sizes(orders: Iterable[KpiOrder]) -> dict[str, int]:
+    return dict(Counter(rfm_segment(*scores) for scores in rfm_scores(orders).values()))

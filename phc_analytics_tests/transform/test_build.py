@@ -11,11 +11,11 @@ STAGING = ["stg_addresses", "stg_carriers", "stg_categories", "stg_configuration
            "stg_countries", "stg_currencies", "stg_customers", "stg_order_histories",
            "stg_order_rows", "stg_order_states", "stg_orders", "stg_products", "stg_quarantine",
            "stg_zones"]  # fmt: skip
-MARTS = ["agg_category_sales", "agg_product_performance", "agg_sales_daily", "agg_sales_monthly",
-         "cohort_retention", "customer_cohorts", "customer_rfm", "dim_customer", "dim_date",
-         "dim_geography", "dim_order_status", "dim_product", "dim_sales_channel",
-         "fct_order_lines", "fct_orders", "product_pairs", "quarantined_records",
-         "sales_anomalies"]  # fmt: skip
+MARTS = ["agg_category_sales", "agg_product_performance", "agg_rfm_segments", "agg_sales_daily",
+         "agg_sales_monthly", "cohort_retention", "customer_cohorts", "customer_rfm",
+         "dim_customer", "dim_date", "dim_geography", "dim_order_status", "dim_product",
+         "dim_sales_channel", "fct_order_lines", "fct_orders", "product_pairs",
+         "quarantined_records", "sales_anomalies"]  # fmt: skip
 
 
 def test_every_model_materializes_and_every_test_passes(built_warehouse: BuiltWarehouse):

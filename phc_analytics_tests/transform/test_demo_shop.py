@@ -37,7 +37,7 @@ def test_every_model_builds_and_every_dbt_test_passes(demo_warehouse: DemoWareho
     results = demo_warehouse.dbt_results
     models = [r for r in results if r["unique_id"].startswith("model.")]
     tests = [r for r in results if r["unique_id"].startswith("test.")]
-    assert len(models) == 32  # 14 staging tables (stg_quarantine included) + 18 marts
+    assert len(models) == 33  # 14 staging tables (stg_quarantine included) + 19 marts
     assert len(tests) > 150
     assert [r["unique_id"] for r in models if r["status"] != "success"] == []
     statuses = {r["unique_id"].split(".")[2]: (r["status"], r["failures"]) for r in tests}

@@ -188,3 +188,13 @@ def test_rfm_scores(conn, orders):
     assert actual[best] == expected[best]
     assert actual == expected
     assert len({s for s in expected.values()}) > 3  # the scores actually discriminate
+
+
+def test_rfm_segment_summary(conn, orders):
+    expected = kpis.rfm_segment_sizes(orders)
+    rows = conn.execute(
+        "SELECT rfm_segment, customers, customer_share FROM analytics.agg_rfm_segments"
+    ).fetchall()
+    assert {segment: customers for segment, customers, _ in rows} == expected
+    assert abs(sum(share for *_, share in rows) - 1) < Decimal("1e-9")
+    assert len(expected) > 2  # several segments, so a wrong rule shows
