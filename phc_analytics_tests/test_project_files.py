@@ -57,11 +57,12 @@ def test_readme_opens_with_the_two_commands():
     assert commands[:2] == ["make demo", "make test"]
 
 
-def test_dagster_yaml_runs_one_shop_sync_at_a_time():
+def test_dagster_yaml_runs_one_shop_sync_and_one_dbt_build_at_a_time():
     from dagster._core.instance.config import PoolGranularity
 
     from phc_analytics.definitions import defs
     from phc_analytics.ingestion.assets import RAW_GROUP, RAW_POOL
+    from phc_analytics.transform.assets import DBT_POOL
 
     config = yaml.safe_load((ROOT / "dagster.yaml").read_text())
     overrides = {key: config[key] for key in ("run_coordinator", "concurrency")}
@@ -71,7 +72,11 @@ def test_dagster_yaml_runs_one_shop_sync_at_a_time():
         assert pools.default_pool_limit == 1
     graph = defs.resolve_asset_graph()
     pool_of = {key: graph.get(key).pools for key in graph.materializable_asset_keys}
-    raw = {key for key in pool_of if graph.get(key).group_name == RAW_GROUP}
+    by_group = {}
+    for key in pool_of:
+        by_group.setdefault(graph.get(key).group_name, set()).add(key)
+    raw, dbt = by_group[RAW_GROUP], by_group["staging"] | by_group["analytics"]
     assert raw and all(pool_of[key] == {RAW_POOL} for key in raw)
-    # Only the raw assets are limited: staging and the marts may refresh beside a sync.
-    assert not any(pool_of[key] for key in set(pool_of) - raw)
+    assert dbt and all(pool_of[key] == {DBT_POOL} for key in dbt)
+    # Two pools, so a sync and a dbt build may run side by side; the quality report has none.
+    assert not any(pool_of[key] for key in set(pool_of) - raw - dbt)

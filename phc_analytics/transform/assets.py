@@ -18,6 +18,11 @@ from phc_analytics.transform.translator import PhcDbtTranslator
 
 STAGING_SELECT = "path:models/staging"
 ANALYTICS_SELECT = "path:models/analytics"
+# One dbt build at a time (dagster.yaml limits every pool to one run): automation can launch a
+# staging refresh while the previous run still builds and tests the marts, and a mart's
+# reconciliation test (fct_order_lines = stg_order_rows) then compares a view refreshed before
+# the other run's staging changes with the table after them, and fails the run.
+DBT_POOL = "dbt_build"
 
 
 class DbtConfig(dg.Config):
@@ -44,6 +49,7 @@ def _stream(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtC
     select=STAGING_SELECT,
     dagster_dbt_translator=PhcDbtTranslator(),
     name="dbt_staging",
+    pool=DBT_POOL,
 )
 def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtConfig):
     yield from _stream(context, dbt, config)
@@ -55,6 +61,7 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: 
     select=ANALYTICS_SELECT,
     dagster_dbt_translator=PhcDbtTranslator(),
     name="dbt_analytics",
+    pool=DBT_POOL,
 )
 def dbt_analytics(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtConfig):
     yield from _stream(context, dbt, config)
