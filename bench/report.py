@@ -18,8 +18,8 @@ average, the git sha and a table of figures:
   **met?**: whether the target holds (blank: informative figure); **load**: the one-minute load
   average just after the measurement (2 cores: above 2 means something else competed for CPU).
 - **Initial sync**: the project's `sync_entity` for every resource into an empty raw schema, in a
-  child process (its peak RSS is read with `os.wait4`), against the demo shop served by its own
-  process. Its two limits are measured in the same run: the shop alone (every page of the same
+  child process (which reports its own peak RSS, VmHWM), against the demo shop served by its
+  own process. Its two limits are measured in the same run: the shop alone (every page of the same
   windows fetched with a bare HTTP client and discarded) and PostgreSQL alone (COPY of the same
   payloads into a raw-shaped table). The ratio is against the lower of the two.
 - **Slow shop**: the demo shop with 2 ms of latency per record returned, orders only, on the 10k
