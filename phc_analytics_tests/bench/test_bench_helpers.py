@@ -1,12 +1,15 @@
 """The benchmark's pure helpers (the benchmark itself runs with `make bench`, not here)."""
 
 import statistics
+import subprocess
+import sys
 
 import pytest
 
 from bench.__main__ import parse_scales
 from bench.profiling import summarise
 from bench.stats import Figure, percentile, render_table
+from phc_analytics import settings
 
 
 def test_percentile_interpolates_like_the_inclusive_quantiles():
@@ -50,3 +53,19 @@ def test_profile_summary_counts_threads_self_and_inclusive_samples():
     assert own[0] == ("write (raw_store.py)", 0.75)
     assert ("parse_list (parsing.py)", 0.25) in inclusive
     assert all("thread.py" not in name for name, _ in inclusive)
+
+
+def test_a_child_reports_its_own_peak_rss_not_its_parents():
+    # The sync child is spawned by the benchmark process, which grows with the shop. Its
+    # ru_maxrss (os.wait4) would include that parent's image; VmHWM after exec does not.
+    ballast = bytearray(300 * 1024 * 1024)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])  # touch every page: it is resident
+    child = subprocess.run(
+        [sys.executable, "-c", "from bench.sync_child import peak_rss_mb; print(peak_rss_mb())"],
+        cwd=settings.project_root(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    del ballast
+    assert 1 < float(child.stdout) < 150
