@@ -33,7 +33,7 @@ exists (
 
 {#- The latest raw version of every id to (re)stage: all ids on a full build, the changed ids
     (plus `extra_ids`, a query returning ids, and everything when `restage_all_when` holds) on an
-    incremental one. Columns: id, payload, cursor_value.
+    incremental one. Columns: id, payload, cursor_value, payload_hash (which version).
 
     The payload comes out decompressed, once per row (payload::text::jsonb, an exact copy): an
     order payload is over TOAST's 2 kB threshold, so raw.orders stores it compressed, and every
@@ -44,9 +44,9 @@ exists (
     from flattening the outer select into the caller's query, which would repeat the cast at
     every reference to payload. -#}
 {%- macro latest_raw_versions(raw_table, extra_ids=none, restage_all_when=none) -%}
-select v.id, v.payload::text::jsonb as payload, v.cursor_value
+select v.id, v.payload::text::jsonb as payload, v.cursor_value, v.payload_hash
 from (
-select distinct on (r.id) r.id, r.payload, r.cursor_value
+select distinct on (r.id) r.id, r.payload, r.cursor_value, r.payload_hash
 from {{ source('prestashop', raw_table) }} as r
 {%- if is_incremental() %}
 where r.id in (

@@ -80,7 +80,9 @@ typed as (
         {{ ps_int(ps_field('round_mode')) }} as round_mode,
         {{ ps_int(ps_field('round_type')) }} as round_type,
         case when jsonb_typeof(payload -> 'associations' -> 'order_rows') = 'array'
-             then jsonb_array_length(payload -> 'associations' -> 'order_rows') else 0 end as order_row_count
+             then jsonb_array_length(payload -> 'associations' -> 'order_rows') else 0 end as order_row_count,
+        -- Which raw version was staged: stg_order_rows explodes the lines of exactly this one.
+        payload_hash as _payload_hash
     from clean
 ),
 
