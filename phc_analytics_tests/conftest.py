@@ -3,40 +3,39 @@
 By default the tests use their own embedded server (``.phc/test_pg``), separate from the one
 ``make demo`` fills. With ``PHC_TEST_DATABASE_URL`` (an admin URL, e.g.
 postgresql://postgres@127.0.0.1:5432/postgres) they run against that server instead. Each test
-that asks for ``empty_database`` gets a database of its own, dropped afterwards.
+that asks for ``empty_database`` gets a database of its own, dropped afterwards;
+``migrated_database`` and ``built_copy`` copy a template built once per session
+(support/databases.py says why and how).
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from phc_analytics import settings
 from phc_analytics.warehouse.embedded import EmbeddedPostgres
+from phc_analytics_tests.support.databases import (
+    copy_database,
+    create_database,
+    drop_database,
+    session_name,
+    with_database,
+    with_user,
+)
 
 ENV_TEST_DATABASE_URL = "PHC_TEST_DATABASE_URL"
 
 # shop_template, shop_path, shop_server, client: shared by the ingestion, quality and
 # reliability tests (a folder's own conftest may override them, as demo_shop/ does).
-pytest_plugins = ["phc_analytics_tests.support.shop_fixtures"]
+pytest_plugins = [
+    "phc_analytics_tests.support.shop_fixtures",
+    "phc_analytics_tests.support.built_warehouse",
+]
 
-
-def with_database(url: str, database: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
-
-
-def with_user(url: str, user: str, password: str | None = None) -> str:
-    parts = urlsplit(url)
-    auth = user if password is None else f"{user}:{password}"
-    host = parts.hostname or "127.0.0.1"
-    netloc = f"{auth}@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+__all__ = ["create_database", "drop_database", "with_database", "with_user"]
 
 
 @pytest.fixture(scope="session")
@@ -46,20 +45,6 @@ def pg_admin_url() -> str:
         return external
     server = EmbeddedPostgres(settings.project_root() / ".phc" / "test_pg").ensure_running()
     return server.url("postgres")
-
-
-def create_database(admin_url: str, prefix: str = "phc_test") -> str:
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return name
-
-
-def drop_database(admin_url: str, name: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
 
 
 @pytest.fixture
@@ -72,9 +57,25 @@ def empty_database(pg_admin_url: str) -> Iterator[str]:
         drop_database(pg_admin_url, name)
 
 
-@pytest.fixture
-def migrated_database(empty_database: str) -> str:
+@pytest.fixture(scope="session")
+def migrated_template(pg_admin_url: str) -> Iterator[str]:
+    """A database with every migration applied, copied by ``migrated_database``."""
     from phc_analytics.warehouse.migrations import apply_migrations
 
-    apply_migrations(empty_database, settings.migrations_dir())
-    return empty_database
+    name = session_name("migrated")
+    create_database(pg_admin_url, name=name)
+    try:
+        apply_migrations(with_database(pg_admin_url, name), settings.migrations_dir())
+        yield name
+    finally:
+        drop_database(pg_admin_url, name)
+
+
+@pytest.fixture
+def migrated_database(pg_admin_url: str, migrated_template: str) -> Iterator[str]:
+    """The URL of a migrated warehouse of the test's own (a copy of the template)."""
+    name = copy_database(pg_admin_url, migrated_template, session_name("migrated_copy"))
+    try:
+        yield with_database(pg_admin_url, name)
+    finally:
+        drop_database(pg_admin_url, name)

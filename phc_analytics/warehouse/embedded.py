@@ -243,6 +243,17 @@ class EmbeddedPostgres:
         deadline = time.monotonic() + START_TIMEOUT_S
         last_error = ""
         while time.monotonic() < deadline:
+            claimed = _read_postmaster_pid(self.data_dir)
+            if claimed is not None and _process_alive(claimed[0]):
+                # A server launched by an earlier attempt is still coming up: crash recovery
+                # after a SIGKILL can outlast pg_ctl's wait on a loaded machine. Starting a
+                # second one would only fail ("another postmaster is running"): wait for it.
+                server = self.running()
+                if server is not None:
+                    return server
+                last_error = f"the server (pid {claimed[0]}) is {claimed[2] or 'starting'}"
+                time.sleep(0.5)
+                continue
             port = self._choose_port()
             # A new session so that Ctrl-C in the terminal that started it does not stop it.
             result = subprocess.run(

@@ -39,10 +39,10 @@ import psycopg
 import pytest
 
 from phc_analytics import settings
+from phc_analytics.demo_shop import edits as shop_edits
 from phc_analytics.prestashop.entities import ENTITIES
 from phc_analytics.warehouse.migrations import apply_migrations
 from phc_analytics_tests.conftest import create_database, drop_database, with_database
-from phc_analytics_tests.correctness import shop_edits
 from phc_analytics_tests.correctness.dbt_inprocess import InProcessDbt
 from phc_analytics_tests.correctness.warehouse_compare import compare, copy_raw
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import requests
 
@@ -116,9 +116,12 @@ def read_shop(base_url: str, ws_key: str) -> ShopSnapshot:
             )
         )
         shipping[int(o["id"])] = shipping_excl / rate
-    wholesale = {
-        int(p["id"]): Decimal(p["wholesale_price"])
-        for p in fetch(base_url, ws_key, "products")
-        if Decimal(p["wholesale_price"]) > 0
-    }
+    wholesale = {}
+    for p in fetch(base_url, ws_key, "products"):
+        try:
+            price = Decimal(p["wholesale_price"])
+        except InvalidOperation:  # unreadable ("n/a"): no purchase price, like 0
+            continue
+        if price > 0:
+            wholesale[int(p["id"])] = price
     return ShopSnapshot(orders, wholesale, shipping)

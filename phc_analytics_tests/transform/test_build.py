@@ -1,16 +1,19 @@
-"""The whole dbt project built through Dagster on a small shop: assets, checks, refresh log."""
+"""The whole dbt project built through Dagster on the session's warehouse: assets, checks,
+materialized views with unique indexes, the refresh log."""
 
 from __future__ import annotations
 
 import dagster as dg
 import psycopg
 
-from phc_analytics_tests.transform.conftest import SESSION_URL_ENV, BuiltWarehouse
+from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
 
 STAGING = ["stg_addresses", "stg_carriers", "stg_categories", "stg_configurations",
            "stg_countries", "stg_currencies", "stg_customers", "stg_order_histories",
            "stg_order_rows", "stg_order_states", "stg_orders", "stg_products", "stg_quarantine",
            "stg_zones"]  # fmt: skip
+# The dbt resource's URL variable for the test's copy (never PHC_DATABASE_URL).
+COPY_URL_ENV = "PHC_TEST_COPY_URL"
 MARTS = ["agg_category_sales", "agg_product_performance", "agg_rfm_segments", "agg_sales_daily",
          "agg_sales_monthly", "cohort_retention", "customer_cohorts", "customer_rfm",
          "dim_customer", "dim_date", "dim_geography", "dim_order_status", "dim_product",
@@ -57,15 +60,16 @@ def test_marts_are_materialized_views_with_a_unique_index(built_warehouse: Built
         assert [t for (t,) in staging] == STAGING
 
 
-def test_refresh_is_concurrent_and_logged_with_the_run_id(built_warehouse: BuiltWarehouse):
+def test_refresh_is_concurrent_and_logged_with_the_run_id(built_copy: BuiltWarehouse, monkeypatch):
     """The first build creates the views; the next run refreshes them CONCURRENTLY and logs."""
     from phc_analytics.transform.definitions import transform_defs
     from phc_analytics.transform.resources import dbt_resource
 
+    monkeypatch.setenv(COPY_URL_ENV, built_copy.url)
     analytics = [a for a in transform_defs.assets if a.node_def.name == "dbt_analytics"]
-    result = dg.materialize(analytics, resources={"dbt": dbt_resource(SESSION_URL_ENV)})
+    result = dg.materialize(analytics, resources={"dbt": dbt_resource(COPY_URL_ENV)})
     assert result.success
-    with psycopg.connect(built_warehouse.url) as conn:
+    with psycopg.connect(built_copy.url) as conn:
         rows = conn.execute(
             """
             SELECT view_name, ran_concurrently, row_count, finished_at >= started_at

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from phc_analytics_tests.transform.conftest import SESSION_URL_ENV, BuiltWarehouse
+from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
 from phc_analytics_tests.transform.dbt_runner import run_dbt
 
 REFRESH_FCT_ORDERS = ["run", "--select", "fct_orders"]
@@ -36,14 +36,14 @@ def waiting_on_lock(url: str, statement: str) -> bool:
         ).fetchone())  # fmt: skip
 
 
-def test_refresh_does_not_wait_for_an_open_reader(built_warehouse: BuiltWarehouse):
-    url = built_warehouse.url
+def test_refresh_does_not_wait_for_an_open_reader(built_copy: BuiltWarehouse):
+    url = built_copy.url
     with psycopg.connect(url) as reader:
         # A BI session in the middle of a transaction that has read the mart: it holds an
         # ACCESS SHARE lock on it until it ends.
         before = reader.execute("SELECT count(*) FROM analytics.fct_orders").fetchone()[0]
         started = time.monotonic()
-        run_dbt(url, REFRESH_FCT_ORDERS, env_name=SESSION_URL_ENV)
+        run_dbt(url, REFRESH_FCT_ORDERS)
         took = time.monotonic() - started
         # The reader is still inside its transaction and still reads its snapshot.
         assert reader.execute("SELECT count(*) FROM analytics.fct_orders").fetchone()[0] == before
@@ -61,8 +61,8 @@ def test_refresh_does_not_wait_for_an_open_reader(built_warehouse: BuiltWarehous
     assert took < 120
 
 
-def test_reader_does_not_wait_for_a_refresh_in_progress(built_warehouse: BuiltWarehouse):
-    url = built_warehouse.url
+def test_reader_does_not_wait_for_a_refresh_in_progress(built_copy: BuiltWarehouse):
+    url = built_copy.url
     blocker = psycopg.connect(url)
     # Stall the refresh half-way: it takes its lock on the view, then waits to read staging.
     blocker.execute("LOCK TABLE staging.stg_order_rows IN ACCESS EXCLUSIVE MODE")
@@ -70,7 +70,7 @@ def test_reader_does_not_wait_for_a_refresh_in_progress(built_warehouse: BuiltWa
 
     def refresh():
         try:
-            run_dbt(url, REFRESH_FCT_ORDERS, env_name=SESSION_URL_ENV)
+            run_dbt(url, REFRESH_FCT_ORDERS)
         except BaseException as exc:  # reported by the main thread
             failures.append(exc)
 
@@ -83,7 +83,7 @@ def test_reader_does_not_wait_for_a_refresh_in_progress(built_warehouse: BuiltWa
             started = time.monotonic()
             count = reader.execute("SELECT count(*) FROM analytics.fct_orders").fetchone()[0]
             assert time.monotonic() - started < 2
-            assert count == len(built_warehouse.shop.orders)
+            assert count == len(built_copy.shop.orders)
             # The control: while a plain REFRESH is in the same spot, the reader waits.
             plain = psycopg.connect(url, autocommit=True)
             plain_thread = threading.Thread(

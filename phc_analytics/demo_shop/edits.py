@@ -1,11 +1,12 @@
-"""Changes to a demo shop file that ``advance_shop`` does not make, written the way PrestaShop
+"""Edits of a demo shop file that ``advance_shop`` does not make, written the way PrestaShop
 writes them: a back-office state change on an old order (``OrderHistory::changeIdOrderState``:
 an ``order_histories`` row, ``current_state``/``valid``, ``date_upd``, invoice and delivery
 numbers, and for a refund the credit-slip amounts on the order details), a cancellation of an
-order still in flight, and edits of old customers and products (``date_upd`` bumped).
+order still in flight, edits of old customers and products (``date_upd`` bumped), and the odd
+values real shops serve (``plant_edge_cases``).
 
-Everything reuses the demo shop's own functions (``apply_state``, ``refund_details``,
-``history_json``, ``store.write_records``); nothing here edits ``phc_analytics.demo_shop``.
+Tests build and change shops with these and with ``generate_shop``/``advance_shop``: there is one
+model of PrestaShop in the codebase, this package.
 
 Every change is dated at the shop clock: that is "now" for the shop (``advance_shop`` dates its
 events at or before it), so the cursor values never go backwards, as on a real shop. Several
@@ -24,11 +25,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from phc_analytics.demo_shop import clock, store
-from phc_analytics.demo_shop.model import CUSTOMERS, ORDER_DETAILS, ORDERS, PRODUCTS
+from phc_analytics.demo_shop.model import (
+    COUNTRIES,
+    CUSTOMERS,
+    ORDER_DETAILS,
+    ORDERS,
+    PRODUCTS,
+)
 from phc_analytics.demo_shop.orders import Counters, apply_state, history_json, refund_details
 from phc_analytics.demo_shop.reference_data import STATE
 
 DELIVERED, CANCELED, REFUNDED, PAYMENT_ERROR = 5, 6, 7, 8
+BACKORDER_PAID, BACKORDER_UNPAID = 9, 12
 # States a merchant sets by hand on an old order (reopening, correcting, cancelling...).
 MANUAL_STATES = (2, 3, 4, DELIVERED, CANCELED, REFUNDED, PAYMENT_ERROR)
 MONTH = 30 * clock.DAY
@@ -241,3 +249,79 @@ def edit_old_products(path: Path, rng: random.Random, count: int) -> str:
             store.write_records(shop.conn, PRODUCTS, [product], replace=True)
             edited.append(f"{product_id}:{kind}")
     return f"products: {', '.join(edited)} at {shop.date}"
+
+
+# What plant_edge_cases changes; each must be typed (NULL where unreadable), never quarantined,
+# and no dbt test may fail or warn on it: these are values real shops serve.
+EDGE_CASES = (
+    "single_language_country",  # a one-language shop sends a plain string, not a list
+    "unreadable_wholesale_price",  # a module wrote "n/a": no margin, not a failure
+    "zero_wholesale_price",  # PrestaShop's "no purchase price"
+    "impossible_birthday",  # MySQL with ALLOW_INVALID_DATES kept 1990-02-30
+    "backorder_unpaid",  # PS_OS_OUTOFSTOCK_UNPAID, which the generator never draws
+    "backorder_paid",  # PS_OS_OUTOFSTOCK_PAID, drawn rarely
+)
+
+
+def plant_edge_cases(path: Path) -> dict[str, tuple[str, int]]:
+    """Give a few records of the shop the values above; returns kind -> (resource, id).
+
+    Deterministic for a given shop file. The country is one that orders ship to, the products
+    ones that sold, the orders the two most recent that are still awaiting payment (their state
+    then changes now, as in the back office)."""
+    planted: dict[str, tuple[str, int]] = {}
+    with editing(path) as shop:
+        conn = shop.conn
+        (country_id,) = conn.execute(
+            "SELECT CAST(json_extract(a.json, '$.id_country') AS INTEGER) FROM orders o"
+            " JOIN addresses a ON a.id = CAST(json_extract(o.json, '$.id_address_delivery')"
+            " AS INTEGER) GROUP BY 1 ORDER BY count(*), 1 LIMIT 1"
+        ).fetchone()
+        country = store.load(conn, COUNTRIES, country_id)
+        country["name"] = country["name"][0]["value"]
+        store.write_records(conn, COUNTRIES, [country], replace=True)
+        planted["single_language_country"] = ("countries", country_id)
+
+        sold = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT CAST(json_extract(json, '$.product_id') AS INTEGER)"
+                " FROM order_details ORDER BY 1 LIMIT 2"
+            )
+        ]
+        for kind, product_id, value in zip(
+            ("unreadable_wholesale_price", "zero_wholesale_price"),
+            sold,
+            ("n/a", "0.000000"),
+            strict=True,
+        ):
+            product = store.load(conn, PRODUCTS, product_id)
+            product["wholesale_price"] = value
+            product["date_upd"] = shop.date
+            store.write_records(conn, PRODUCTS, [product], replace=True)
+            planted[kind] = ("products", product_id)
+
+        (customer_id,) = conn.execute(
+            "SELECT min(id) FROM customers WHERE json_extract(json, '$.is_guest') = '0'"
+        ).fetchone()
+        customer = store.load(conn, CUSTOMERS, customer_id)
+        customer["birthday"] = "1990-02-30"
+        customer["date_upd"] = shop.date
+        store.write_records(conn, CUSTOMERS, [customer], replace=True)
+        planted["impossible_birthday"] = ("customers", customer_id)
+
+        waiting = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM orders WHERE current_state IN (1, 10, 13) ORDER BY id DESC LIMIT 2"
+            )
+        ]
+        for kind, order_id, state in zip(
+            ("backorder_unpaid", "backorder_paid"),
+            waiting,
+            (BACKORDER_UNPAID, BACKORDER_PAID),
+            strict=True,
+        ):
+            set_order_state(shop, order_id, state)
+            planted[kind] = ("orders", order_id)
+    return planted

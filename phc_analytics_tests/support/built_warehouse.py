@@ -1,0 +1,145 @@
+"""The warehouse most tests read: built once per session, end to end, from a demo shop.
+
+A generated demo shop with the odd values real shops serve (``plant_edge_cases``: a
+one-language country name, an unreadable and a zero wholesale price, an impossible birthday,
+both backorder states) is served over HTTP, synced with the ingestion engine, and built with
+every dbt model and test through Dagster, as a run does. The shop's own records are read over
+HTTP too, for the KPIs computed independently in Python (``shop_reader``).
+
+- ``built_template``: that warehouse, a template database nobody connects to after the build;
+- ``built_warehouse``: one copy of it shared by the tests that only read it;
+- ``built_copy``: a fresh copy per test, for the tests that write (about a second each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from phc_analytics_tests.support.databases import (
+    copy_database,
+    drop_database,
+    session_name,
+    with_database,
+)
+
+# The variable the dbt resource of the session's build reads its warehouse URL from; a name of
+# its own, so the developer's warehouse (PHC_DATABASE_URL) is never touched by the tests.
+BUILD_URL_ENV = "PHC_TEST_BUILT_URL"
+
+# Small, and fixed (seed and end), so every run builds the same data.
+BUILT_ORDERS = 2000
+BUILT_SEED = 7
+BUILT_END = datetime(2025, 6, 1)
+
+
+@dataclass(frozen=True)
+class BuiltWarehouse:
+    url: str  # the shared read-only copy
+    template: str  # the template's database name (copy it, never connect to it)
+    shop_path: Path  # the shop file it was synced from (do not edit: copy it)
+    shop: object  # shop_reader.ShopSnapshot: the shop's records as KPI inputs
+    edge_cases: dict[str, tuple[str, int]]  # plant_edge_cases: kind -> (resource, id)
+    rows_read: dict[str, int]  # per entity, by the sync
+    result: dg.ExecuteInProcessResult  # the Dagster run that built staging and the marts
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> None:
+    """Parse the dbt project once (prepare_if_dev is a no-op under pytest)."""
+    from phc_analytics.transform.project import dbt_project
+
+    dbt_project.preparer.prepare(dbt_project)
+
+
+def _sync_everything(url: str, server) -> dict[str, int]:
+    import psycopg
+
+    from phc_analytics.ingestion.sync import sync_entity
+    from phc_analytics.ingestion.windows import SyncRequest
+    from phc_analytics.prestashop.client import PrestaShopClient
+    from phc_analytics.prestashop.entities import ENTITIES
+
+    client = PrestaShopClient(server.url, server.ws_key)
+    try:
+        with psycopg.connect(url) as conn:
+            return {
+                e.name: sync_entity(client, conn, e, SyncRequest.everything()).rows_read
+                for e in ENTITIES
+            }
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def built_template(
+    pg_admin_url: str,
+    migrated_template: str,
+    dbt_manifest: None,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch_session,
+) -> Iterator[BuiltWarehouse]:
+    from phc_analytics.demo_shop import DemoShopServer, generate_shop
+    from phc_analytics.demo_shop.edits import plant_edge_cases
+    from phc_analytics.transform.definitions import transform_defs
+    from phc_analytics.transform.resources import dbt_resource
+    from phc_analytics_tests.transform.shop_reader import read_shop
+
+    shop_path = tmp_path_factory.mktemp("built_shop") / "shop.sqlite"
+    generate_shop(shop_path, orders=BUILT_ORDERS, seed=BUILT_SEED, end=BUILT_END)
+    edge_cases = plant_edge_cases(shop_path)
+    name = copy_database(pg_admin_url, migrated_template, session_name("built"))
+    url = with_database(pg_admin_url, name)
+    try:
+        with DemoShopServer(shop_path, host="127.0.0.1") as server:
+            rows_read = _sync_everything(url, server)
+            shop = read_shop(server.url, server.ws_key)
+        monkeypatch_session.setenv(BUILD_URL_ENV, url)
+        result = dg.materialize(
+            list(transform_defs.assets),
+            resources={"dbt": dbt_resource(BUILD_URL_ENV)},
+            raise_on_error=False,
+        )
+        yield BuiltWarehouse(
+            url="", template=name, shop_path=shop_path, shop=shop, edge_cases=edge_cases,
+            rows_read=rows_read, result=result,
+        )  # fmt: skip
+    finally:
+        drop_database(pg_admin_url, name)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(pg_admin_url: str, built_template: BuiltWarehouse) -> Iterator[BuiltWarehouse]:
+    """The built warehouse, shared: read it, do not change it (use ``built_copy`` to write)."""
+    name = copy_database(pg_admin_url, built_template.template, session_name("built_shared"))
+    try:
+        yield _at(built_template, with_database(pg_admin_url, name))
+    finally:
+        drop_database(pg_admin_url, name)
+
+
+@pytest.fixture
+def built_copy(pg_admin_url: str, built_template: BuiltWarehouse) -> Iterator[BuiltWarehouse]:
+    """A copy of the built warehouse of the test's own."""
+    name = copy_database(pg_admin_url, built_template.template, session_name("built_copy"))
+    try:
+        yield _at(built_template, with_database(pg_admin_url, name))
+    finally:
+        drop_database(pg_admin_url, name)
+
+
+def _at(built: BuiltWarehouse, url: str) -> BuiltWarehouse:
+    from dataclasses import replace
+
+    return replace(built, url=url)
+
+
+@pytest.fixture(scope="session")
+def monkeypatch_session() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
