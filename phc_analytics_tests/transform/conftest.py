@@ -10,7 +10,6 @@ Tests that mutate raw data get a database of their own."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,11 +23,6 @@ from phc_analytics_tests.conftest import create_database, drop_database, with_da
 from phc_analytics_tests.transform.dbt_runner import run_dbt
 from phc_analytics_tests.transform.shop_builder import Shop, build_shop, load_shop
 from phc_analytics_tests.transform.shop_reader import ShopSnapshot, read_shop
-
-# The variable the session's dbt resource reads its warehouse URL from; a separate name from
-# PHC_DATABASE_URL, so the developer's own warehouse is never touched by the tests.
-SESSION_URL_ENV = "PHC_TEST_TRANSFORM_URL"
-DEMO_URL_ENV = "PHC_TEST_TRANSFORM_DEMO_URL"
 
 # The end-to-end demo shop: small, and fixed (seed and end) so every run builds the same data.
 DEMO_ORDERS = 2000
@@ -58,23 +52,17 @@ def built_warehouse(pg_admin_url: str, dbt_manifest: None) -> Iterator[BuiltWare
 
     name = create_database(pg_admin_url, "phc_transform")
     url = with_database(pg_admin_url, name)
-    previous = os.environ.get(SESSION_URL_ENV)
-    os.environ[SESSION_URL_ENV] = url
     try:
         apply_migrations(url, settings.migrations_dir())
         shop = build_shop()
         load_shop(url, shop)
         result = dg.materialize(
             list(transform_defs.assets),
-            resources={"dbt": dbt_resource(SESSION_URL_ENV)},
+            resources={"dbt": dbt_resource(url)},
             raise_on_error=False,
         )
         yield BuiltWarehouse(url, shop, result)
     finally:
-        if previous is None:
-            os.environ.pop(SESSION_URL_ENV, None)
-        else:
-            os.environ[SESSION_URL_ENV] = previous
         drop_database(pg_admin_url, name)
 
 
@@ -115,7 +103,7 @@ def demo_warehouse(
             finally:
                 client.close()
             shop = read_shop(server.url, server.ws_key)
-        invocation = run_dbt(url, ["build"], env_name=DEMO_URL_ENV)
+        invocation = run_dbt(url, ["build"])
         results = invocation.get_artifact("run_results.json")["results"]
         yield DemoWarehouse(url, shop, rows_read, results)
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 import psycopg
 
-from phc_analytics_tests.transform.conftest import SESSION_URL_ENV, BuiltWarehouse
+from phc_analytics_tests.transform.conftest import BuiltWarehouse
 
 STAGING = ["stg_addresses", "stg_carriers", "stg_categories", "stg_configurations",
            "stg_countries", "stg_currencies", "stg_customers", "stg_order_histories",
@@ -63,7 +63,7 @@ def test_refresh_is_concurrent_and_logged_with_the_run_id(built_warehouse: Built
     from phc_analytics.transform.resources import dbt_resource
 
     analytics = [a for a in transform_defs.assets if a.node_def.name == "dbt_analytics"]
-    result = dg.materialize(analytics, resources={"dbt": dbt_resource(SESSION_URL_ENV)})
+    result = dg.materialize(analytics, resources={"dbt": dbt_resource(built_warehouse.url)})
     assert result.success
     with psycopg.connect(built_warehouse.url) as conn:
         rows = conn.execute(

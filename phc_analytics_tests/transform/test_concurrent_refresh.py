@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from phc_analytics_tests.transform.conftest import SESSION_URL_ENV, BuiltWarehouse
+from phc_analytics_tests.transform.conftest import BuiltWarehouse
 from phc_analytics_tests.transform.dbt_runner import run_dbt
 
 REFRESH_FCT_ORDERS = ["run", "--select", "fct_orders"]
@@ -43,7 +43,7 @@ def test_refresh_does_not_wait_for_an_open_reader(built_warehouse: BuiltWarehous
         # ACCESS SHARE lock on it until it ends.
         before = reader.execute("SELECT count(*) FROM analytics.fct_orders").fetchone()[0]
         started = time.monotonic()
-        run_dbt(url, REFRESH_FCT_ORDERS, env_name=SESSION_URL_ENV)
+        run_dbt(url, REFRESH_FCT_ORDERS)
         took = time.monotonic() - started
         # The reader is still inside its transaction and still reads its snapshot.
         assert reader.execute("SELECT count(*) FROM analytics.fct_orders").fetchone()[0] == before
@@ -70,7 +70,7 @@ def test_reader_does_not_wait_for_a_refresh_in_progress(built_warehouse: BuiltWa
 
     def refresh():
         try:
-            run_dbt(url, REFRESH_FCT_ORDERS, env_name=SESSION_URL_ENV)
+            run_dbt(url, REFRESH_FCT_ORDERS)
         except BaseException as exc:  # reported by the main thread
             failures.append(exc)
 
