@@ -20,8 +20,6 @@ from psycopg import sql
 from phc_analytics import settings
 from phc_analytics.warehouse.embedded import EmbeddedPostgres
 
-ENV_TEST_DATABASE_URL = "PHC_TEST_DATABASE_URL"
-
 # shop_template, shop_path, shop_server, client: shared by the ingestion, quality and
 # reliability tests (a folder's own conftest may override them, as demo_shop/ does).
 pytest_plugins = ["phc_analytics_tests.support.shop_fixtures"]
@@ -41,7 +39,7 @@ def with_user(url: str, user: str, password: str | None = None) -> str:
 
 @pytest.fixture(scope="session")
 def pg_admin_url() -> str:
-    external = os.environ.get(ENV_TEST_DATABASE_URL)
+    external = os.environ.get(settings.ENV_TEST_DATABASE_URL)
     if external:
         return external
     server = EmbeddedPostgres(settings.project_root() / ".phc" / "test_pg").ensure_running()
