@@ -19,7 +19,7 @@ from phc_analytics import settings
 from phc_analytics.warehouse import location
 from phc_analytics.warehouse.migrations import apply_migrations
 
-ENV_ADMIN_URL = "PHC_BENCH_DATABASE_URL"
+ENV_ADMIN_URL = settings.ENV_BENCH_DATABASE_URL
 _migrations: list[Path] = []  # the run's migrations folder, when not the working tree's
 
 

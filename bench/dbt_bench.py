@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,8 +11,6 @@ from datetime import datetime
 import psycopg
 
 from bench.sources import SqlTree
-
-ENV_NAME = "PHC_BENCH_WAREHOUSE_URL"
 
 
 @dataclass
@@ -43,23 +40,15 @@ def dbt_build(
         project_dir=str(tree.dbt_project),
         profiles_dir=str(tree.dbt_project),
         dbt_executable=_dbt_executable(),
-        database_url_env=ENV_NAME,
+        database_url=url,
     )
-    previous = os.environ.get(ENV_NAME)
-    os.environ[ENV_NAME] = url
-    try:
-        started = time.perf_counter()
-        invocation = resource.cli(args, manifest=tree.manifest, raise_on_error=False)
-        with contextlib.redirect_stdout(io.StringIO()):
-            invocation.wait()
-        seconds = time.perf_counter() - started
-        run_results = invocation.get_artifact("run_results.json")
-        results = run_results["results"]
-    finally:
-        if previous is None:
-            os.environ.pop(ENV_NAME, None)
-        else:
-            os.environ[ENV_NAME] = previous
+    started = time.perf_counter()
+    invocation = resource.cli(args, manifest=tree.manifest, raise_on_error=False)
+    with contextlib.redirect_stdout(io.StringIO()):
+        invocation.wait()
+    seconds = time.perf_counter() - started
+    run_results = invocation.get_artifact("run_results.json")
+    results = run_results["results"]
     run = DbtRun(seconds, dbt_seconds=run_results.get("elapsed_time", 0.0))
     for result in results:
         unique_id = result["unique_id"]

@@ -24,7 +24,9 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-ENV_KEY = "PRESTASHOP_WS_KEY"
+from phc_analytics import settings
+
+ENV_KEY = settings.ENV_PRESTASHOP_WS_KEY
 
 
 @dataclass

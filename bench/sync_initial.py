@@ -67,7 +67,7 @@ def main() -> None:
     args = parser.parse_args()
 
     shop = bench_shop(args.orders)
-    admin, url = fresh_database(os.environ.get("PHC_BENCH_DATABASE_URL"))
+    admin, url = fresh_database(os.environ.get(settings.ENV_BENCH_DATABASE_URL))
     faults = FaultConfig(record_latency_ms=args.record_latency_ms)
     total_rows, started = 0, time.perf_counter()
     try:

@@ -253,12 +253,12 @@ def status(report: str | None, show_all: bool) -> None:
 def reconcile() -> None:
     """Recompute orders, revenue per month, orders per state and customers from the shop's API
     and compare them with the marts; exit 1 on any difference."""
-    from phc_analytics.prestashop.resource import PrestaShopResource
     from phc_analytics.reporting.reconcile import compare, shop_figures, warehouse_figures
+    from phc_analytics.resources import prestashop_resource
     from phc_analytics.warehouse import location
     from phc_analytics.warehouse.connection import open_connection
 
-    with PrestaShopResource.from_environment().client() as client:
+    with prestashop_resource().client() as client:
         shop = shop_figures(client)
     with open_connection(location.warehouse_url()) as conn:
         exists = conn.execute("SELECT to_regclass('analytics.fct_orders')").fetchone()[0]

@@ -15,9 +15,9 @@ from phc_analytics import settings
 from phc_analytics.warehouse import location
 
 DOTENV_HEADER = "# Written by phc-analytics (make demo / make dev): the embedded defaults.\n"
-ENV_DAGSTER_HOME = "DAGSTER_HOME"
-ENV_DAGSTER_STORAGE = "PHC_DAGSTER_STORAGE"
-ENV_EVENT_BATCH_SIZE = "DAGSTER_EVENT_BATCH_SIZE"
+ENV_DAGSTER_HOME = settings.ENV_DAGSTER_HOME
+ENV_DAGSTER_STORAGE = settings.ENV_DAGSTER_STORAGE
+ENV_EVENT_BATCH_SIZE = settings.ENV_EVENT_BATCH_SIZE
 
 
 def dagster_environment() -> tuple[dict[str, str], set[str]]:

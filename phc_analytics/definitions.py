@@ -14,10 +14,9 @@ import dagster as dg
 from phc_analytics.automation import automation_sensor
 from phc_analytics.ingestion import definitions as ingestion
 from phc_analytics.ingestion.progress import SyncProgress
-from phc_analytics.prestashop.resource import PrestaShopResource
 from phc_analytics.quality import definitions as quality
+from phc_analytics.resources import dbt_cli_resource, prestashop_resource, warehouse_resource
 from phc_analytics.transform import definitions as transform
-from phc_analytics.warehouse.resource import WarehouseResource
 
 defs = dg.Definitions.merge(
     ingestion.ingestion_defs,
@@ -27,8 +26,11 @@ defs = dg.Definitions.merge(
         executor=dg.in_process_executor,
         sensors=[automation_sensor],
         resources={
-            "warehouse": WarehouseResource(),
-            "prestashop": PrestaShopResource.from_environment(),
+            # Chosen from the environment: PHC_DATABASE_URL or the embedded PostgreSQL,
+            # PRESTASHOP_URL or the built-in demo shop.
+            "warehouse": warehouse_resource(),
+            "prestashop": prestashop_resource(),
+            "dbt": dbt_cli_resource(),
             "sync_progress": SyncProgress(),
         },
     ),

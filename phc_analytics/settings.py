@@ -1,22 +1,153 @@
-"""Where things live and which environment variables configure them.
+"""Where things live, and every environment variable the project reads.
 
 Every path the project writes by default sits under ``.phc/`` at the project root, so a
 clone is self-contained and ``rm -rf .phc`` is a full reset.
+
+``SETTINGS`` is the one registry of environment variables: code, dbt's profile and
+``dagster.yaml`` read only names listed there (phc_analytics_tests/test_settings.py scans
+them), and README.md's table is ``markdown_table()``: ``python -m phc_analytics.settings``
+prints it.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
-# Environment variables, in one place so that docs, CLI and resources agree on names.
+# Names, as constants so that code, docs and resources agree; each one is in SETTINGS below.
 ENV_DATABASE_URL = "PHC_DATABASE_URL"
 ENV_DAGSTER_PG_URL = "DAGSTER_PG_URL"
 ENV_PRESTASHOP_URL = "PRESTASHOP_URL"
 ENV_PRESTASHOP_WS_KEY = "PRESTASHOP_WS_KEY"
-ENV_HOME = "PHC_HOME"
 ENV_ETL_PASSWORD = "PHC_ETL_PASSWORD"  # noqa: S105 (a variable name)
 ENV_BI_PASSWORD = "PHC_BI_PASSWORD"  # noqa: S105 (a variable name)
+ENV_HOME = "PHC_HOME"
+ENV_START_DATE = "PHC_START_DATE"
+ENV_QUALITY_REPORT = "PHC_QUALITY_REPORT"
+ENV_DBT_THREADS = "PHC_DBT_THREADS"
+ENV_DAGSTER_HOME = "DAGSTER_HOME"
+ENV_DAGSTER_STORAGE = "PHC_DAGSTER_STORAGE"
+ENV_EVENT_BATCH_SIZE = "DAGSTER_EVENT_BATCH_SIZE"
+ENV_TEST_DATABASE_URL = "PHC_TEST_DATABASE_URL"
+ENV_BENCH_DATABASE_URL = "PHC_BENCH_DATABASE_URL"
+
+# dbt's profile (sql/dbt/profiles.yml) reads these; the dbt resource sets them for each
+# invocation from the warehouse URL (transform/resources.py, profile_env).
+_DERIVED = "derived from the warehouse URL on every dbt run (set it only to run dbt by hand)"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str  # what applies when the variable is unset, in words
+    meaning: str
+    secret: bool = False  # the value (or part of it) is a secret: never printed or logged
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        ENV_DATABASE_URL,
+        "embedded server, database `phc_warehouse`",
+        "the warehouse, any PostgreSQL 15+ (`postgresql://user:pw@host:5432/db`)",
+        secret=True,
+    ),
+    Setting(
+        ENV_DAGSTER_PG_URL,
+        "embedded server, database `phc_dagster`",
+        "Dagster's runs, events and schedules; scheme `postgresql+psycopg2://`",
+        secret=True,
+    ),
+    Setting(
+        ENV_PRESTASHOP_URL,
+        "the built-in demo shop",
+        "the shop's base URL (the API is under `/api/`); set it with `PRESTASHOP_WS_KEY`",
+    ),
+    Setting(
+        ENV_PRESTASHOP_WS_KEY,
+        "the demo shop's key",
+        "the shop's 32-character Webservice key",
+        secret=True,
+    ),
+    Setting(
+        ENV_ETL_PASSWORD,
+        "none (the role exists, without a password)",
+        "the password `phc-analytics migrate` gives the `phc_etl` role",
+        secret=True,
+    ),
+    Setting(
+        ENV_BI_PASSWORD,
+        "none (the role exists, without a password)",
+        "the password `phc-analytics migrate` gives the `phc_bi` role",
+        secret=True,
+    ),
+    Setting(
+        ENV_HOME,
+        "`.phc/` in the project",
+        "where local state goes (embedded PostgreSQL, demo shop, logs, quality report)",
+    ),
+    Setting(
+        ENV_START_DATE,
+        "January 1st three years back",
+        "the first day (YYYY-MM-DD) of the raw assets' daily partitions",
+    ),
+    Setting(
+        ENV_QUALITY_REPORT,
+        "`quality_report.json` in `PHC_HOME`",
+        "where the `quality_report` asset writes the report and `phc-analytics status` reads it",
+    ),
+    Setting(ENV_DBT_THREADS, "4", "how many models dbt builds at once"),
+    Setting(
+        ENV_DAGSTER_HOME,
+        "the project root (its `dagster.yaml`)",
+        "Dagster's instance folder",
+    ),
+    Setting(
+        ENV_DAGSTER_STORAGE,
+        "`dagster_storage` in `PHC_HOME`",
+        "Dagster's local artifacts and compute logs (`dagster.yaml`)",
+    ),
+    Setting(
+        ENV_EVENT_BATCH_SIZE,
+        "1000",
+        "Dagster writes asset events in batches this large (a backfill emits one per"
+        " partition and asset)",
+    ),
+    Setting("PHC_DBT_HOST", "127.0.0.1", f"dbt's warehouse host; {_DERIVED}"),
+    Setting("PHC_DBT_PORT", "5432", f"dbt's warehouse port; {_DERIVED}"),
+    Setting("PHC_DBT_USER", "postgres", f"dbt's warehouse user; {_DERIVED}"),
+    Setting("PHC_DBT_DBNAME", "phc_warehouse", f"dbt's warehouse database; {_DERIVED}"),
+    Setting("PHC_DBT_SSLMODE", "prefer", f"dbt's libpq sslmode; {_DERIVED}"),
+    Setting(
+        "DBT_ENV_SECRET_PHC_PASSWORD",
+        "empty",
+        f"dbt's warehouse password (dbt scrubs `DBT_ENV_SECRET_*` from its logs); {_DERIVED}",
+        secret=True,
+    ),
+    Setting(
+        ENV_TEST_DATABASE_URL,
+        "the tests' own embedded server, `.phc/test_pg`",
+        "`make test`: an admin URL of the PostgreSQL the suite creates its databases in",
+        secret=True,
+    ),
+    Setting(
+        ENV_BENCH_DATABASE_URL,
+        "the embedded server",
+        "`make bench`: an admin URL of the PostgreSQL the benchmarks create their databases in",
+        secret=True,
+    ),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def markdown_table() -> str:
+    """README.md's table of environment variables."""
+    lines = ["| variable | meaning | default | secret |", "| --- | --- | --- | --- |"]
+    for s in SETTINGS:
+        lines.append(f"| `{s.name}` | {s.meaning} | {s.default} | {'yes' if s.secret else ''} |")
+    return "\n".join(lines) + "\n"
+
 
 WAREHOUSE_DB = "phc_warehouse"
 DAGSTER_DB = "phc_dagster"
@@ -47,3 +178,7 @@ def dagster_home() -> Path:
 
 def default_shop_path() -> Path:
     return phc_home() / "demo_shop.sqlite"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")

@@ -26,8 +26,6 @@ from phc_analytics_tests.support.databases import (
     with_user,
 )
 
-ENV_TEST_DATABASE_URL = "PHC_TEST_DATABASE_URL"
-
 # shop_template, shop_path, shop_server, client: shared by the ingestion, quality and
 # reliability tests (a folder's own conftest may override them, as demo_shop/ does).
 pytest_plugins = [
@@ -40,7 +38,7 @@ __all__ = ["create_database", "drop_database", "with_database", "with_user"]
 
 @pytest.fixture(scope="session")
 def pg_admin_url() -> str:
-    external = os.environ.get(ENV_TEST_DATABASE_URL)
+    external = os.environ.get(settings.ENV_TEST_DATABASE_URL)
     if external:
         return external
     server = EmbeddedPostgres(settings.project_root() / ".phc" / "test_pg").ensure_running()

@@ -7,8 +7,6 @@ def test_definitions_load():
     dg.Definitions.validate_loadable(defs)
 
 
-def test_warehouse_resource_is_configured_by_variable_name_not_value():
-    resources = defs.resources
-    assert "warehouse" in resources
-    # The URL (which carries a password) is never part of the resource config shown in the UI.
-    assert resources["warehouse"].database_url_env == "PHC_DATABASE_URL"
+def test_definitions_bind_every_resource_the_assets_need():
+    # The resources are chosen in phc_analytics.resources (see test_resources.py).
+    assert set(defs.resources) == {"warehouse", "prestashop", "dbt", "sync_progress"}

@@ -8,23 +8,24 @@ from datetime import date, datetime
 
 import dagster as dg
 
+from phc_analytics import settings
 from phc_analytics.errors import PhcError
 from phc_analytics.ingestion.windows import SyncRequest
 
-ENV_START_DATE = "PHC_START_DATE"
 # The demo shop keeps three years of history; without PHC_START_DATE the partitions start on the
 # first of January three years back, which covers it and moves only once a year.
 DEFAULT_HISTORY_YEARS = 3
 
 
 def start_date(today: date | None = None) -> str:
-    configured = os.environ.get(ENV_START_DATE)
+    configured = os.environ.get(settings.ENV_START_DATE)
     if configured:
         try:
             return date.fromisoformat(configured).isoformat()
         except ValueError:
             raise PhcError(
-                f"{ENV_START_DATE}={configured!r} is not a date; use YYYY-MM-DD, e.g. 2023-01-01"
+                f"{settings.ENV_START_DATE}={configured!r} is not a date; use YYYY-MM-DD,"
+                " e.g. 2023-01-01"
             ) from None
     today = today or date.today()
     return date(today.year - DEFAULT_HISTORY_YEARS, 1, 1).isoformat()

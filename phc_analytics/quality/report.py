@@ -9,7 +9,7 @@ from pathlib import Path
 
 from phc_analytics import settings
 
-ENV_QUALITY_REPORT = "PHC_QUALITY_REPORT"
+ENV_QUALITY_REPORT = settings.ENV_QUALITY_REPORT
 FAILING_COUNT_KEYS = ("failing_count", "dagster_dbt/failed_row_count")
 
 

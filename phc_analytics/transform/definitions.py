@@ -1,11 +1,11 @@
-"""What the transform layer contributes to the code location: the dbt assets and `dbt`."""
+"""What the transform layer contributes to the code location: the dbt assets.
+
+Their ``dbt`` resource is connected to the warehouse by the composition root
+(``phc_analytics.resources``), with the other resources.
+"""
 
 import dagster as dg
 
 from phc_analytics.transform.assets import dbt_analytics, dbt_staging
-from phc_analytics.transform.resources import dbt_resource
 
-transform_defs = dg.Definitions(
-    assets=[dbt_staging, dbt_analytics],
-    resources={"dbt": dbt_resource()},
-)
+transform_defs = dg.Definitions(assets=[dbt_staging, dbt_analytics])

@@ -4,7 +4,7 @@ sql/dbt/profiles.yml reads its connection from environment variables. They are d
 at invocation time, from the warehouse URL (``PHC_DATABASE_URL`` or the embedded server, as
 everywhere else in the project) and handed to the dbt subprocess only. The password travels in
 ``DBT_ENV_SECRET_PHC_PASSWORD``, which dbt scrubs from its logs; the resource config shown in
-the Dagster UI only holds the *name* of the variable with the URL.
+the Dagster UI only holds the *name* of the variable with the URL (an ``EnvVar``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource
 
-from phc_analytics import settings
 from phc_analytics.transform.project import dbt_project
 from phc_analytics.warehouse.resource import WarehouseResource
 
@@ -95,12 +94,11 @@ def _dbt_executable() -> str:
 class PhcDbtCliResource(DbtCliResource):
     """DbtCliResource whose invocations get the warehouse connection in their environment."""
 
-    database_url_env: str = settings.ENV_DATABASE_URL
+    # As WarehouseResource.database_url: EnvVar("PHC_DATABASE_URL"), a URL, or None (embedded).
+    database_url: str | None = None
 
     def warehouse_url(self) -> str:
-        return WarehouseResource(
-            database_url_env=self.database_url_env, migrate_on_start=False
-        ).url()
+        return WarehouseResource(database_url=self.database_url, migrate_on_start=False).url()
 
     def cli(  # type: ignore[override]
         self,
@@ -159,10 +157,10 @@ class PhcDbtCliResource(DbtCliResource):
         return seed
 
 
-def dbt_resource(database_url_env: str = settings.ENV_DATABASE_URL) -> PhcDbtCliResource:
+def dbt_resource(database_url: str | None = None) -> PhcDbtCliResource:
     return PhcDbtCliResource(
         project_dir=dbt_project,
         profiles_dir=str(dbt_project.profiles_dir),
         dbt_executable=_dbt_executable(),
-        database_url_env=database_url_env,
+        database_url=database_url,
     )

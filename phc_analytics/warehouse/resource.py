@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,7 +10,6 @@ import psycopg
 from pydantic import PrivateAttr
 
 from phc_analytics import settings
-from phc_analytics.errors import PhcError
 from phc_analytics.warehouse import location
 from phc_analytics.warehouse.connection import open_connection
 from phc_analytics.warehouse.migrations import apply_migrations
@@ -20,12 +18,13 @@ from phc_analytics.warehouse.migrations import apply_migrations
 class WarehouseResource(dg.ConfigurableResource):
     """PostgreSQL warehouse connections.
 
-    The resource is configured with the *name* of the environment variable that holds the URL,
-    never with the URL itself: the URL carries a password, and resource config is shown in the
-    Dagster UI. With the variable unset, the embedded server is used.
+    The composition root (``phc_analytics.resources``) gives ``database_url`` as
+    ``EnvVar("PHC_DATABASE_URL")``: the URL carries a password, and resource config is shown
+    in the Dagster UI, which then shows the variable's name only. Without a URL (the variable
+    unset), the embedded server is used. Tests pass a URL of their own.
     """
 
-    database_url_env: str = settings.ENV_DATABASE_URL
+    database_url: str | None = None
     migrate_on_start: bool = True
 
     _url: str | None = PrivateAttr(default=None)
@@ -36,16 +35,12 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def url(self) -> str:
         if self._url is None:
-            explicit = os.environ.get(self.database_url_env)
-            if explicit:
-                self._url = location.to_libpq(explicit)
-            elif self.database_url_env == settings.ENV_DATABASE_URL:
-                self._url = location.warehouse_url()
-            else:
-                raise PhcError(
-                    f"{self.database_url_env} is not set; export it with the warehouse's"
-                    " postgresql:// URL"
-                )
+            # Dagster resolves an EnvVar when it runs the resource; direct callers (the dbt
+            # resource, outside a run) resolve it here.
+            value = self.database_url
+            if isinstance(value, dg.EnvVar):
+                value = value.get_value()
+            self._url = location.to_libpq(value) if value else location.warehouse_url()
         return self._url
 
     @contextmanager

@@ -5,16 +5,13 @@ from datetime import datetime, timedelta
 import dagster as dg
 import pytest
 
-from phc_analytics import settings
 from phc_analytics.demo_shop import advance_shop
 from phc_analytics.ingestion.assets import build_raw_assets
 from phc_analytics.ingestion.partitions import daily_partitions
-from phc_analytics.ingestion.progress import SyncProgress
 from phc_analytics.ingestion.schedules import hourly_raw_sync, nightly_raw_resweep
 from phc_analytics.ingestion.sensors import shop_change_sensor
-from phc_analytics.prestashop.resource import PrestaShopResource
 from phc_analytics.runner import RANGE_END_TAG, RANGE_START_TAG
-from phc_analytics.warehouse.resource import WarehouseResource
+from phc_analytics_tests.support.resources import raw_resources
 
 METADATA_KEYS = {
     "rows_read",
@@ -30,13 +27,8 @@ METADATA_KEYS = {
 
 
 @pytest.fixture
-def resources(monkeypatch, migrated_database, shop_path):
-    monkeypatch.setenv(settings.ENV_DATABASE_URL, migrated_database)
-    return {
-        "prestashop": PrestaShopResource(demo_shop_path=str(shop_path), page_size=200),
-        "warehouse": WarehouseResource(),
-        "sync_progress": SyncProgress(),
-    }
+def resources(migrated_database, shop_path):
+    return raw_resources(migrated_database, shop_path, page_size=200)
 
 
 def test_a_three_partition_backfill_is_one_run_with_full_metadata(resources):

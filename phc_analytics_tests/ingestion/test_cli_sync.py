@@ -66,3 +66,23 @@ def test_half_configured_shop_and_unknown_entity_are_refused(migrated_database, 
         "sync", "--entities", "orders;DROP TABLE x", env=cli_env(migrated_database, tmp_path)
     )
     assert out.returncode == 2 and "unknown entity" in out.stderr
+
+
+def test_without_a_shop_in_the_environment_sync_reads_the_demo_shop(
+    shop_path, migrated_database, tmp_path
+):
+    # The composition root picks the demo shop; it is served from PHC_HOME's demo_shop.sqlite.
+    env = cli_env(
+        migrated_database,
+        tmp_path,
+        **{settings.ENV_PRESTASHOP_URL: "", settings.ENV_PRESTASHOP_WS_KEY: ""},
+    )
+    home = tmp_path / "phc"
+    home.mkdir()
+    shop_path.rename(home / "demo_shop.sqlite")
+    out = run_cli("sync", "--entities", "order_states", env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "raw_order_states" in out.stdout
+    with psycopg.connect(migrated_database) as conn:
+        states = conn.execute("SELECT count(DISTINCT id) FROM raw.order_states").fetchone()[0]
+    assert states > 0

@@ -1,40 +1,35 @@
-"""PrestaShopResource on the built-in demo shop: one server per run, one per use outside."""
-
-import socket
-from urllib.parse import urlsplit
+"""PrestaShopResource on a shop it is given (here the demo shop's server, over HTTP)."""
 
 import dagster as dg
+import pytest
 
+from phc_analytics import settings
+from phc_analytics.errors import PhcError
 from phc_analytics.prestashop.entities import BY_NAME
 from phc_analytics.prestashop.resource import PrestaShopResource
 
 
-def answers(base_url: str) -> bool:
-    parts = urlsplit(base_url)
-    try:
-        with socket.create_connection((parts.hostname, parts.port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def test_a_run_shares_one_demo_shop_server_and_stops_it_at_the_end(shop_path):
-    resource = PrestaShopResource(demo_shop_path=str(shop_path))
-    with dg.build_resources({"prestashop": resource}) as resources:
-        shop = resources.prestashop
-        with shop.client() as first:
-            first_url = first.base_url
-            assert first.max_cursor(BY_NAME["orders"]) is not None
-        with shop.client() as second:
-            # The same server, still up between two steps of the run.
-            assert second.base_url == first_url
-            assert second.max_cursor(BY_NAME["customers"]) is not None
-    assert not answers(first_url)
-
-
-def test_outside_a_run_each_use_has_its_own_server(shop_path):
-    resource = PrestaShopResource(demo_shop_path=str(shop_path))
+def test_reads_the_shop_at_the_url_and_key_in_the_environment(monkeypatch, shop_server):
+    monkeypatch.setenv(settings.ENV_PRESTASHOP_URL, shop_server.url)
+    monkeypatch.setenv(settings.ENV_PRESTASHOP_WS_KEY, shop_server.ws_key)
+    resource = PrestaShopResource(
+        base_url=dg.EnvVar(settings.ENV_PRESTASHOP_URL),
+        ws_key=dg.EnvVar(settings.ENV_PRESTASHOP_WS_KEY),
+    )
+    # Outside a run (as `phc-analytics reconcile` uses it) and inside one.
     with resource.client() as client:
-        url = client.base_url
+        assert client.base_url == shop_server.url
         assert client.max_cursor(BY_NAME["orders"]) is not None
-    assert not answers(url)
+    with (
+        dg.build_resources({"prestashop": resource}) as resources,
+        resources.prestashop.client() as client,
+    ):
+        assert client.max_cursor(BY_NAME["customers"]) is not None
+
+
+def test_without_a_url_it_says_which_variable_to_set():
+    with (
+        pytest.raises(PhcError, match="^PRESTASHOP_URL is empty"),
+        PrestaShopResource(ws_key="k" * 32).client(),
+    ):
+        pass

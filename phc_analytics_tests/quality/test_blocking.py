@@ -3,23 +3,14 @@
 import dagster as dg
 import psycopg
 
-from phc_analytics import settings
 from phc_analytics.definitions import defs
-from phc_analytics.ingestion.progress import SyncProgress
-from phc_analytics.prestashop.resource import PrestaShopResource
+from phc_analytics_tests.support.resources import pipeline_resources
 from phc_analytics_tests.support.shop import make_template
 
 
-def test_a_broken_staging_table_does_not_refresh_the_marts(
-    monkeypatch, migrated_database, tmp_path
-):
-    monkeypatch.setenv(settings.ENV_DATABASE_URL, migrated_database)
+def test_a_broken_staging_table_does_not_refresh_the_marts(migrated_database, tmp_path):
     shop = make_template(tmp_path, orders=300, seed=5)
-    resources = {
-        **defs.resources,
-        "prestashop": PrestaShopResource(demo_shop_path=str(shop)),
-        "sync_progress": SyncProgress(),
-    }
+    resources = pipeline_resources(migrated_database, shop)
     everything = [*defs.assets, *defs.asset_checks]
     with dg.instance_for_test() as instance:
         first = dg.materialize(everything, instance=instance, resources=resources)

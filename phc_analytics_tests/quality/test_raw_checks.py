@@ -4,22 +4,14 @@ import dagster as dg
 import psycopg
 import pytest
 
-from phc_analytics import settings
 from phc_analytics.ingestion.assets import build_raw_assets
-from phc_analytics.ingestion.progress import SyncProgress
-from phc_analytics.prestashop.resource import PrestaShopResource
 from phc_analytics.quality.raw_checks import build_all_raw_checks
-from phc_analytics.warehouse.resource import WarehouseResource
+from phc_analytics_tests.support.resources import raw_resources
 
 
 @pytest.fixture
-def synced(monkeypatch, migrated_database, shop_path):
-    monkeypatch.setenv(settings.ENV_DATABASE_URL, migrated_database)
-    resources = {
-        "prestashop": PrestaShopResource(demo_shop_path=str(shop_path)),
-        "warehouse": WarehouseResource(),
-        "sync_progress": SyncProgress(),
-    }
+def synced(migrated_database, shop_path):
+    resources = raw_resources(migrated_database, shop_path)
     assets, checks = build_raw_assets(), build_all_raw_checks()
     with dg.instance_for_test() as instance:
         result = dg.materialize([*assets, *checks], instance=instance, resources=resources)

@@ -7,13 +7,11 @@ import json
 import dagster as dg
 import psycopg
 
-from phc_analytics import settings
 from phc_analytics.definitions import defs
 from phc_analytics.demo_shop import store
 from phc_analytics.demo_shop.bad_records import KINDS, plant_bad_records
 from phc_analytics.demo_shop.model import RESOURCES
-from phc_analytics.ingestion.progress import SyncProgress
-from phc_analytics.prestashop.resource import PrestaShopResource
+from phc_analytics_tests.support.resources import pipeline_resources
 from phc_analytics_tests.support.shop import make_template
 
 STAGING_KEYS = {"orders": "order_id", "customers": "customer_id", "products": "product_id"}
@@ -30,9 +28,8 @@ EXPECTED_REASONS = {
 
 
 def test_bad_records_are_kept_in_raw_quarantined_flagged_and_left_out_of_the_marts(
-    monkeypatch, migrated_database, tmp_path
+    migrated_database, tmp_path
 ):
-    monkeypatch.setenv(settings.ENV_DATABASE_URL, migrated_database)
     shop = make_template(tmp_path, orders=300, seed=5)
     planted = plant_bad_records(shop)
     assert set(planted) == set(KINDS)
@@ -40,11 +37,7 @@ def test_bad_records_are_kept_in_raw_quarantined_flagged_and_left_out_of_the_mar
     typed = {kind: planted[kind] for kind, (_, out) in KINDS.items() if not out}
     report_path = tmp_path / "quality_report.json"
 
-    resources = {
-        **defs.resources,
-        "prestashop": PrestaShopResource(demo_shop_path=str(shop)),
-        "sync_progress": SyncProgress(),
-    }
+    resources = pipeline_resources(migrated_database, shop)
     with dg.instance_for_test() as instance:
         # The whole graph, as `dagster materialize` / `phc-analytics run` would: it succeeds.
         result = dg.materialize(

@@ -6,18 +6,14 @@ import dagster as dg
 import psycopg
 import pytest
 
-from phc_analytics import settings
 from phc_analytics.definitions import defs
-from phc_analytics.ingestion.progress import SyncProgress
-from phc_analytics.prestashop.resource import PrestaShopResource
 from phc_analytics.warehouse.migrations import set_role_passwords
 from phc_analytics_tests.conftest import with_user
+from phc_analytics_tests.support.resources import pipeline_resources
 from phc_analytics_tests.support.shop import make_template
 
 
-def test_the_pipeline_runs_as_the_etl_role_and_bi_reads_the_marts_only(
-    monkeypatch, migrated_database, tmp_path
-):
+def test_the_pipeline_runs_as_the_etl_role_and_bi_reads_the_marts_only(migrated_database, tmp_path):
     passwords = {role: secrets.token_urlsafe(16) for role in ("phc_etl", "phc_bi")}
     set_role_passwords(migrated_database, passwords)
     etl = with_user(migrated_database, "phc_etl", passwords["phc_etl"])
@@ -28,13 +24,8 @@ def test_the_pipeline_runs_as_the_etl_role_and_bi_reads_the_marts_only(
 
     # Ingestion, dbt build (staging tables, then the materialized views refreshed
     # CONCURRENTLY), checks and quality report, all connected as phc_etl.
-    monkeypatch.setenv(settings.ENV_DATABASE_URL, etl)
     shop = make_template(tmp_path, orders=200, seed=9)
-    resources = {
-        **defs.resources,
-        "prestashop": PrestaShopResource(demo_shop_path=str(shop)),
-        "sync_progress": SyncProgress(),
-    }
+    resources = pipeline_resources(etl, shop)
     everything = [*defs.assets, *defs.asset_checks]
     report = {"ops": {"quality_report": {"config": {"path": str(tmp_path / "quality.json")}}}}
     with dg.instance_for_test() as instance:

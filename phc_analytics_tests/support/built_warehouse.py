@@ -28,10 +28,6 @@ from phc_analytics_tests.support.databases import (
     with_database,
 )
 
-# The variable the dbt resource of the session's build reads its warehouse URL from; a name of
-# its own, so the developer's warehouse (PHC_DATABASE_URL) is never touched by the tests.
-BUILD_URL_ENV = "PHC_TEST_BUILT_URL"
-
 # Small, and fixed (seed and end), so every run builds the same data.
 BUILT_ORDERS = 2000
 BUILT_SEED = 7
@@ -82,7 +78,6 @@ def built_template(
     migrated_template: str,
     dbt_manifest: None,
     tmp_path_factory: pytest.TempPathFactory,
-    monkeypatch_session,
 ) -> Iterator[BuiltWarehouse]:
     from phc_analytics.demo_shop import DemoShopServer, generate_shop
     from phc_analytics.demo_shop.edits import plant_edge_cases
@@ -99,10 +94,9 @@ def built_template(
         with DemoShopServer(shop_path, host="127.0.0.1") as server:
             rows_read = _sync_everything(url, server)
             shop = read_shop(server.url, server.ws_key)
-        monkeypatch_session.setenv(BUILD_URL_ENV, url)
         result = dg.materialize(
             list(transform_defs.assets),
-            resources={"dbt": dbt_resource(BUILD_URL_ENV)},
+            resources={"dbt": dbt_resource(url)},
             raise_on_error=False,
         )
         yield BuiltWarehouse(
@@ -137,9 +131,3 @@ def _at(built: BuiltWarehouse, url: str) -> BuiltWarehouse:
     from dataclasses import replace
 
     return replace(built, url=url)
-
-
-@pytest.fixture(scope="session")
-def monkeypatch_session() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch

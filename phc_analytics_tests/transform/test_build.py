@@ -12,8 +12,6 @@ STAGING = ["stg_addresses", "stg_carriers", "stg_categories", "stg_configuration
            "stg_countries", "stg_currencies", "stg_customers", "stg_order_histories",
            "stg_order_rows", "stg_order_states", "stg_orders", "stg_products", "stg_quarantine",
            "stg_zones"]  # fmt: skip
-# The dbt resource's URL variable for the test's copy (never PHC_DATABASE_URL).
-COPY_URL_ENV = "PHC_TEST_COPY_URL"
 MARTS = ["agg_category_sales", "agg_product_performance", "agg_rfm_segments", "agg_sales_daily",
          "agg_sales_monthly", "cohort_retention", "customer_cohorts", "customer_rfm",
          "dim_customer", "dim_date", "dim_geography", "dim_order_status", "dim_product",
@@ -60,14 +58,13 @@ def test_marts_are_materialized_views_with_a_unique_index(built_warehouse: Built
         assert [t for (t,) in staging] == STAGING
 
 
-def test_refresh_is_concurrent_and_logged_with_the_run_id(built_copy: BuiltWarehouse, monkeypatch):
+def test_refresh_is_concurrent_and_logged_with_the_run_id(built_copy: BuiltWarehouse):
     """The first build creates the views; the next run refreshes them CONCURRENTLY and logs."""
     from phc_analytics.transform.definitions import transform_defs
     from phc_analytics.transform.resources import dbt_resource
 
-    monkeypatch.setenv(COPY_URL_ENV, built_copy.url)
     analytics = [a for a in transform_defs.assets if a.node_def.name == "dbt_analytics"]
-    result = dg.materialize(analytics, resources={"dbt": dbt_resource(COPY_URL_ENV)})
+    result = dg.materialize(analytics, resources={"dbt": dbt_resource(built_copy.url)})
     assert result.success
     with psycopg.connect(built_copy.url) as conn:
         rows = conn.execute(

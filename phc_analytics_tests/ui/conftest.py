@@ -20,7 +20,6 @@ import pytest
 from phc_analytics import settings
 from phc_analytics.demo_shop import generate_shop
 from phc_analytics.ingestion.partitions import daily_partitions
-from phc_analytics.quality.report import ENV_QUALITY_REPORT
 from phc_analytics.warehouse.migrations import apply_migrations
 from phc_analytics_tests.conftest import create_database, drop_database, with_database
 from phc_analytics_tests.support.dagster_dev import DagsterDev, dagster_dev
@@ -107,7 +106,7 @@ def ui(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             # Empty means unset: the built-in demo shop, whatever the developer exported.
             settings.ENV_PRESTASHOP_URL: "",
             settings.ENV_PRESTASHOP_WS_KEY: "",
-            ENV_QUALITY_REPORT: str(work / "quality_report.json"),
+            settings.ENV_QUALITY_REPORT: str(work / "quality_report.json"),
         }
         started = time.monotonic()
         with dagster_dev(

@@ -1,25 +1,23 @@
+import dagster as dg
 import psycopg
 import pytest
 
-from phc_analytics import settings
 from phc_analytics.errors import PhcError
 from phc_analytics.warehouse.resource import WarehouseResource
 
 
-def test_resource_migrates_on_start_and_connects(monkeypatch, empty_database: str):
-    monkeypatch.setenv(settings.ENV_DATABASE_URL, empty_database)
-    import dagster as dg
-
-    resource = WarehouseResource()
+def test_resource_migrates_on_start_and_connects(empty_database: str):
+    resource = WarehouseResource(database_url=empty_database)
     with dg.build_init_resource_context() as context:
         resource.setup_for_execution(context)
     with resource.connect() as conn:
         assert conn.execute("SELECT count(*) FROM public.schema_migrations").fetchone()[0] >= 4
 
 
-def test_unreachable_server_is_one_actionable_line(monkeypatch):
-    monkeypatch.setenv(settings.ENV_DATABASE_URL, "postgresql://etl:hunter2@127.0.0.1:1/nowhere")
-    resource = WarehouseResource(migrate_on_start=False)
+def test_unreachable_server_is_one_actionable_line():
+    resource = WarehouseResource(
+        database_url="postgresql://etl:hunter2@127.0.0.1:1/nowhere", migrate_on_start=False
+    )
     with pytest.raises(PhcError) as excinfo, resource.connect():
         pass
     message = str(excinfo.value)

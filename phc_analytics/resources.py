@@ -1,0 +1,64 @@
+"""The resources the code location runs with, chosen from the environment.
+
+This is where the built-in demo shop is picked: the real PrestaShop adapter
+(``phc_analytics.prestashop``) does not know it exists. Values that may carry a secret are
+given as ``dg.EnvVar``, so the UI shows the variable's name, never its value.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import dagster as dg
+
+from phc_analytics import settings
+from phc_analytics.errors import PhcError
+from phc_analytics.prestashop.resource import PrestaShopResource
+from phc_analytics.warehouse.resource import WarehouseResource
+
+if TYPE_CHECKING:
+    from phc_analytics.transform.resources import PhcDbtCliResource
+
+
+def _env_var_if_set(name: str) -> dg.EnvVar | None:
+    return dg.EnvVar(name) if os.environ.get(name) else None
+
+
+def warehouse_url() -> dg.EnvVar | None:
+    """``PHC_DATABASE_URL`` when set; None means the embedded server."""
+    return _env_var_if_set(settings.ENV_DATABASE_URL)
+
+
+def prestashop_resource() -> PrestaShopResource:
+    """The shop in ``PRESTASHOP_URL`` / ``PRESTASHOP_WS_KEY``, or the built-in demo shop when
+    neither is set."""
+    url_set = bool(os.environ.get(settings.ENV_PRESTASHOP_URL))
+    key_set = bool(os.environ.get(settings.ENV_PRESTASHOP_WS_KEY))
+    if url_set != key_set:
+        missing = settings.ENV_PRESTASHOP_WS_KEY if url_set else settings.ENV_PRESTASHOP_URL
+        raise PhcError(
+            f"{missing} is not set: set both {settings.ENV_PRESTASHOP_URL} and"
+            f" {settings.ENV_PRESTASHOP_WS_KEY} to read a real shop, or neither to read the"
+            " built-in demo shop"
+        )
+    if url_set:
+        return PrestaShopResource(
+            base_url=dg.EnvVar(settings.ENV_PRESTASHOP_URL),
+            ws_key=dg.EnvVar(settings.ENV_PRESTASHOP_WS_KEY),
+        )
+    # Imported here: with a real shop, the demo shop (and its Faker) is never loaded.
+    from phc_analytics.demo_shop.resource import DemoShopResource
+
+    return DemoShopResource()
+
+
+def warehouse_resource() -> WarehouseResource:
+    return WarehouseResource(database_url=warehouse_url())
+
+
+def dbt_cli_resource() -> PhcDbtCliResource:
+    # Imported here: the dbt project and dagster-dbt are not needed by `phc-analytics reconcile`.
+    from phc_analytics.transform.resources import dbt_resource
+
+    return dbt_resource(warehouse_url())
