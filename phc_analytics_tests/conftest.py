@@ -77,3 +77,10 @@ def migrated_database(pg_admin_url: str, migrated_template: str) -> Iterator[str
         yield with_database(pg_admin_url, name)
     finally:
         drop_database(pg_admin_url, name)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``-m unit`` selects the tests that need no database: no PostgreSQL, no dbt, seconds."""
+    for item in items:
+        if "pg_admin_url" not in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.unit)

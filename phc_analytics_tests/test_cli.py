@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from phc_analytics import settings
 
 CLI = str(Path(sys.executable).parent / "phc-analytics")
@@ -22,6 +24,7 @@ def test_help_lists_the_commands():
         assert f"  {command} " in out.stdout
 
 
+@pytest.mark.server
 def test_migrate_against_a_given_server(empty_database: str):
     first = run_cli("migrate", env={settings.ENV_DATABASE_URL: empty_database})
     assert first.returncode == 0, first.stderr

@@ -38,7 +38,9 @@ class Pipeline:
         return run_cli(*args, env=self.env)
 
 
-@pytest.fixture(scope="module")
+# Session-scoped: both e2e modules read the one run (a `phc-analytics run` costs most of a
+# minute); the reconcile test puts back what it changes.
+@pytest.fixture(scope="session")
 def pipeline(pg_admin_url, tmp_path_factory):
     work = tmp_path_factory.mktemp("e2e")
     shop = make_template(work, orders=600, seed=17)

@@ -15,6 +15,9 @@ from psycopg import errors
 from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
 from phc_analytics_tests.transform.dbt_runner import run_dbt
 
+# The outcome can depend on the PostgreSQL server: the external pass runs it too (docs/testing.md).
+pytestmark = pytest.mark.server
+
 REFRESH_FCT_ORDERS = ["run", "--select", "fct_orders"]
 
 

@@ -8,6 +8,9 @@ import pytest
 from phc_analytics.warehouse.migrations import set_role_passwords
 from phc_analytics_tests.conftest import with_user
 
+# The outcome can depend on the PostgreSQL server: the external pass runs it too (docs/testing.md).
+pytestmark = pytest.mark.server
+
 SCHEMAS = ("raw", "staging", "analytics")
 
 
