@@ -40,10 +40,13 @@ manifest: $(MANIFEST)
 demo: $(BASE_STAMP) $(MANIFEST)
 	$(BIN)/phc-analytics run
 
-# PYTEST_ARGS narrows a run, e.g. make test PYTEST_ARGS='-m "not slow"'.
+# PYTEST_ARGS narrows a run, e.g. make test PYTEST_ARGS='-m "not slow"'. TEST_WORKERS=0 runs
+# in one process; groups of tests that share a session fixture stay on one worker
+# (docs/testing.md).
 PYTEST_ARGS ?=
+TEST_WORKERS ?= 2
 test: $(TEST_STAMP) $(MANIFEST) browser
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 # The UI test drives a headless Chromium: Debian's chromium and chromium-driver, installed once.
 browser:

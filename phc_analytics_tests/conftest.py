@@ -79,8 +79,32 @@ def migrated_database(pg_admin_url: str, migrated_template: str) -> Iterator[str
         drop_database(pg_admin_url, name)
 
 
+# With pytest-xdist (``make test`` runs two workers), tests that share an expensive session
+# fixture run on one worker, so it is built once; the groups are scheduled longest first: the
+# UI tests mostly wait (on `dagster dev`, sensors and automation ticks) while the other worker
+# computes, and the property test is the longest single test.
+XDIST_GROUPS = (
+    ("ui", lambda item: item.path.parent.name == "ui" or "dagster_dev" in item.path.stem),
+    ("slow", lambda item: item.get_closest_marker("slow") is not None),
+    ("built_warehouse", lambda item: "built_template" in item.fixturenames),
+    ("e2e_pipeline", lambda item: "pipeline" in item.fixturenames),
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """``-m unit`` selects the tests that need no database: no PostgreSQL, no dbt, seconds."""
+    """Markers that choose a tier: ``-m unit`` (no database: no PostgreSQL, no dbt, seconds),
+    ``-m ui`` (``dagster dev`` and a browser); ``server`` and ``slow`` are set by the modules.
+    Then the xdist groups, first in the collection (``--no-loadscope-reorder`` keeps it)."""
+    rank: dict[str, int] = {}
     for item in items:
-        if "pg_admin_url" not in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "pg_admin_url" not in fixtures:
             item.add_marker(pytest.mark.unit)
+        if item.path.parent.name == "ui":
+            item.add_marker(pytest.mark.ui)
+        for position, (group, belongs) in enumerate(XDIST_GROUPS):
+            if belongs(item):
+                item.add_marker(pytest.mark.xdist_group(group))
+                rank[item.nodeid] = position
+                break
+    items.sort(key=lambda item: rank.get(item.nodeid, len(XDIST_GROUPS)))
