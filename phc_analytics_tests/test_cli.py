@@ -39,3 +39,25 @@ def test_unreachable_database_is_one_line_without_traceback():
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ")
     assert "hunter2" not in out.stderr + out.stdout
+
+
+def test_db_url_and_unreachable_error_hide_a_query_password(empty_database: str):
+    shown = run_cli(
+        "db", "url", env={settings.ENV_DATABASE_URL: f"{empty_database}?password=hunter2"}
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "hunter2" not in shown.stdout and "***" in shown.stdout
+    for url in ("postgresql://u@127.0.0.1:1/x?password=hunter2",
+                "host=127.0.0.1 port=1 dbname=x user=u password=hunter2"):  # fmt: skip
+        out = run_cli("migrate", env={settings.ENV_DATABASE_URL: url})
+        assert out.returncode == 2 and "cannot reach the warehouse" in out.stderr
+        assert "hunter2" not in out.stderr + out.stdout
+
+
+def test_migrate_accepts_a_keyword_connection_string(empty_database: str):
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    keywords = make_conninfo("", **conninfo_to_dict(empty_database))
+    out = run_cli("migrate", env={settings.ENV_DATABASE_URL: keywords})
+    assert out.returncode == 0, out.stderr
+    assert "applied 001_schemas.sql" in out.stdout
