@@ -39,17 +39,11 @@ def cli() -> None:
 def _migrate_warehouse() -> tuple[str, list[str]]:
     from phc_analytics.warehouse import location
     from phc_analytics.warehouse.migrations import apply_migrations, set_role_passwords
+    from phc_analytics.warehouse.roles import passwords_from_environment
 
     url = location.warehouse_url()
     applied = apply_migrations(url, settings.migrations_dir())
-    passwords = {
-        role: os.environ[var]
-        for role, var in (
-            ("phc_etl", settings.ENV_ETL_PASSWORD),
-            ("phc_bi", settings.ENV_BI_PASSWORD),
-        )
-        if os.environ.get(var)
-    }
+    passwords = passwords_from_environment()
     if passwords:
         set_role_passwords(url, passwords)
     return location.redact(url), applied
@@ -288,11 +282,22 @@ def db() -> None:
 
 
 @db.command("url")
-def db_url() -> None:
+@click.option(
+    "--role",
+    type=click.Choice(["etl", "bi"]),
+    default=None,
+    help="Log in as phc_etl (the pipeline) or phc_bi (read-only on analytics, for BI tools),"
+    " with PHC_ETL_PASSWORD / PHC_BI_PASSWORD. Default: the URL as configured.",
+)
+def db_url(role: str | None) -> None:
     """Print the warehouse URL (password hidden), e.g. for psql or a BI tool."""
-    from phc_analytics.warehouse import location
+    from phc_analytics.warehouse import conninfo, location
+    from phc_analytics.warehouse.roles import ROLES
 
-    console.print(location.redact(location.warehouse_url()), soft_wrap=True)
+    url = location.warehouse_url()
+    if role is not None:
+        url = conninfo.with_login(url, ROLES[role].name, ROLES[role].password())
+    console.print(location.redact(url), soft_wrap=True, highlight=False)
 
 
 @db.command("stop")

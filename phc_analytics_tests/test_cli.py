@@ -61,3 +61,25 @@ def test_migrate_accepts_a_keyword_connection_string(empty_database: str):
     out = run_cli("migrate", env={settings.ENV_DATABASE_URL: keywords})
     assert out.returncode == 0, out.stderr
     assert "applied 001_schemas.sql" in out.stdout
+
+
+def test_db_url_for_the_bi_role_logs_in_read_only(migrated_database: str):
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    env = {settings.ENV_DATABASE_URL: migrated_database}
+    admin = run_cli("db", "url", env=env)
+    assert conninfo_to_dict(admin.stdout.strip()) == conninfo_to_dict(migrated_database)
+    secret = run_cli("db", "url", "--role", "bi", env={**env, settings.ENV_BI_PASSWORD: "hunter2"})
+    assert secret.returncode == 0, secret.stderr
+    assert "hunter2" not in secret.stdout
+    assert conninfo_to_dict(secret.stdout.strip())["password"] == "***"
+    for role, user in (("bi", "phc_bi"), ("etl", "phc_etl")):
+        out = run_cli("db", "url", "--role", role, env=env)
+        url = out.stdout.strip()
+        assert conninfo_to_dict(url)["user"] == user
+        # The test servers trust local logins: the printed URL is the one a BI tool would use.
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT current_user").fetchone()[0] == user
+            can_read_raw = conn.execute("SELECT has_schema_privilege('raw', 'USAGE')").fetchone()[0]
+        assert can_read_raw == (role == "etl")
