@@ -27,6 +27,7 @@ err_console = Console(stderr=True, file=sys.stderr)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="phc_analytics", prog_name="phc-analytics")
 def cli() -> None:
     """PrestaShop analytics on PostgreSQL, orchestrated by Dagster.
 

@@ -83,3 +83,11 @@ def test_db_url_for_the_bi_role_logs_in_read_only(migrated_database: str):
             assert conn.execute("SELECT current_user").fetchone()[0] == user
             can_read_raw = conn.execute("SELECT has_schema_privilege('raw', 'USAGE')").fetchone()[0]
         assert can_read_raw == (role == "etl")
+
+
+def test_version_comes_from_the_installed_package():
+    from importlib.metadata import version
+
+    out = run_cli("--version")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"phc-analytics, version {version('phc_analytics')}"
