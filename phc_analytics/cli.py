@@ -249,16 +249,28 @@ def reconcile() -> None:
     """Recompute orders, revenue per month, orders per state and customers from the shop's API
     and compare them with the marts; exit 1 on any difference."""
     from phc_analytics.prestashop.resource import PrestaShopResource
-    from phc_analytics.reporting.reconcile import compare, shop_figures, warehouse_figures
+    from phc_analytics.reporting.reconcile import (
+        compare,
+        missing_marts,
+        shop_figures,
+        warehouse_figures,
+    )
     from phc_analytics.warehouse import location
     from phc_analytics.warehouse.connection import open_connection
 
+    # Reading the shop takes minutes on a big one: find out first whether there is anything
+    # to compare it with.
+    url = location.warehouse_url()
+    with open_connection(url) as conn:
+        missing = missing_marts(conn)
+    if missing:
+        raise PhcError(
+            f"the marts are not built yet ({', '.join(missing)} missing);"
+            " run `phc-analytics run` first"
+        )
     with PrestaShopResource.from_environment().client() as client:
         shop = shop_figures(client)
-    with open_connection(location.warehouse_url()) as conn:
-        exists = conn.execute("SELECT to_regclass('analytics.fct_orders')").fetchone()[0]
-        if exists is None:
-            raise PhcError("the marts are not built yet; run `phc-analytics run` first")
+    with open_connection(url) as conn:
         warehouse = warehouse_figures(conn)
     differences = compare(shop, warehouse)
     console.print(

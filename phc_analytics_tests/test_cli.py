@@ -91,3 +91,17 @@ def test_version_comes_from_the_installed_package():
     out = run_cli("--version")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == f"phc-analytics, version {version('phc_analytics')}"
+
+
+def test_reconcile_without_marts_fails_before_reading_the_shop(migrated_database: str):
+    # Nothing listens on port 9: reading the shop would fail after its retries, about the shop.
+    env = {
+        settings.ENV_DATABASE_URL: migrated_database,
+        settings.ENV_PRESTASHOP_URL: "http://127.0.0.1:9",
+        settings.ENV_PRESTASHOP_WS_KEY: "K" * 32,
+    }
+    out = run_cli("reconcile", env=env)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "marts are not built" in lines[0]
+    assert "`phc-analytics run`" in lines[0]
