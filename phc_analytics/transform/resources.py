@@ -14,7 +14,6 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -24,7 +23,7 @@ import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource
 
 from phc_analytics import settings
-from phc_analytics.transform.project import dbt_project
+from phc_analytics.transform.project import dbt_executable, dbt_project
 from phc_analytics.warehouse import conninfo
 from phc_analytics.warehouse.resource import WarehouseResource
 
@@ -85,12 +84,6 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-def _dbt_executable() -> str:
-    """The dbt next to this interpreter (the venv's), so PATH does not have to be activated."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
 
 
 class PhcDbtCliResource(DbtCliResource):
@@ -164,6 +157,6 @@ def dbt_resource(database_url_env: str = settings.ENV_DATABASE_URL) -> PhcDbtCli
     return PhcDbtCliResource(
         project_dir=dbt_project,
         profiles_dir=str(dbt_project.profiles_dir),
-        dbt_executable=_dbt_executable(),
+        dbt_executable=dbt_executable(),
         database_url_env=database_url_env,
     )
