@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sys
 
 import click
@@ -62,8 +61,26 @@ def migrate() -> None:
     )
 
 
+def _check_dagster_storage() -> None:
+    """First thing in the commands that record runs: a wrong DAGSTER_PG_URL is one line."""
+    from phc_analytics.dagster_env import check_dagster_storage
+
+    check_dagster_storage()
+
+
+def _ensure_manifest() -> None:
+    """Parse the dbt project if a model changed, before the code location loads."""
+    from phc_analytics.transform.project import ensure_manifest, manifest_is_stale
+
+    if manifest_is_stale():
+        console.print("the dbt project changed since it was last parsed: dbt parse")
+        ensure_manifest()
+
+
 def _execute(selection: list[str] | None, since: str | None) -> None:
     """Run assets in-process with a progress bar per synced entity, then print a summary."""
+    _ensure_manifest()
+
     import dagster as dg
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -77,6 +94,8 @@ def _execute(selection: list[str] | None, since: str | None) -> None:
         TextColumn("{task.completed} records"),
         TimeElapsedColumn(),
     )
+    # Dagster's run log and dbt's output (which dagster-dbt echoes to stdout) go to this file:
+    # the terminal gets progress, a summary and, on failure, one line.
     log_path = settings.phc_home() / "logs" / "last_run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with (
@@ -93,18 +112,18 @@ def _execute(selection: list[str] | None, since: str | None) -> None:
                     RichSyncProgress(progress)
                 )
             },
-            log_level="WARNING",
+            log=log,
         )
     if summary.run_id is None:
         console.print("no assets are defined yet: nothing to materialize")
         return
     _print_summary(summary)
-    console.print(f"dbt's log of this run: {log_path}")
     if not summary.success:
         raise PhcError(
             f"run {summary.run_id} failed at {summary.error or 'a step'};"
-            " `make dev` shows the run and its logs"
+            f" the full log is in {log_path}"
         )
+    console.print(f"log of this run (Dagster and dbt): {log_path}")
 
 
 def _print_summary(summary) -> None:
@@ -162,6 +181,7 @@ def run() -> None:
 
     Partitioned assets cover the partitions not loaded yet, up to today's.
     """
+    _check_dagster_storage()
     where, applied = _migrate_warehouse()
     console.print(f"warehouse {where}: {len(applied)} migration(s) applied")
     _execute(selection=None, since=None)
@@ -189,6 +209,7 @@ def sync(entities: str | None, since: str | None) -> None:
             since = date.fromisoformat(since).isoformat()
         except ValueError:
             raise PhcError(f"--since {since!r} is not a date; use YYYY-MM-DD") from None
+    _check_dagster_storage()
     _migrate_warehouse()
     _execute(selection=[e.asset_name for e in chosen], since=since)
 
@@ -198,16 +219,14 @@ def sync(entities: str | None, since: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 def dev(port: int, host: str) -> None:
     """Open the Dagster UI (dagster dev) on the project's PostgreSQL."""
-    from phc_analytics.dagster_env import apply_dagster_environment, write_dotenv
+    from phc_analytics.dev import prepare_dev
 
+    _check_dagster_storage()
     _migrate_warehouse()
-    apply_dagster_environment()
-    write_dotenv()
-    dagster = shutil.which("dagster") or os.path.join(os.path.dirname(sys.executable), "dagster")
-    workspace = str(settings.project_root() / "workspace.yaml")
-    os.chdir(settings.project_root())
-    console.print(f"Dagster UI on http://{host}:{port}")
-    os.execv(dagster, [dagster, "dev", "-w", workspace, "-h", host, "-p", str(port)])
+    launch = prepare_dev(host, port)
+    console.print(f"Dagster UI on http://{host}:{port} (state in {launch.cwd})")
+    os.chdir(launch.cwd)
+    os.execv(launch.argv[0], launch.argv)
 
 
 @cli.command()
