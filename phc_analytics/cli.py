@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sys
 
 import click
@@ -27,6 +26,7 @@ err_console = Console(stderr=True, file=sys.stderr)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="phc_analytics", prog_name="phc-analytics")
 def cli() -> None:
     """PrestaShop analytics on PostgreSQL, orchestrated by Dagster.
 
@@ -39,17 +39,11 @@ def cli() -> None:
 def _migrate_warehouse() -> tuple[str, list[str]]:
     from phc_analytics.warehouse import location
     from phc_analytics.warehouse.migrations import apply_migrations, set_role_passwords
+    from phc_analytics.warehouse.roles import passwords_from_environment
 
     url = location.warehouse_url()
     applied = apply_migrations(url, settings.migrations_dir())
-    passwords = {
-        role: os.environ[var]
-        for role, var in (
-            ("phc_etl", settings.ENV_ETL_PASSWORD),
-            ("phc_bi", settings.ENV_BI_PASSWORD),
-        )
-        if os.environ.get(var)
-    }
+    passwords = passwords_from_environment()
     if passwords:
         set_role_passwords(url, passwords)
     return location.redact(url), applied
@@ -67,8 +61,26 @@ def migrate() -> None:
     )
 
 
+def _check_dagster_storage() -> None:
+    """First thing in the commands that record runs: a wrong DAGSTER_PG_URL is one line."""
+    from phc_analytics.dagster_env import check_dagster_storage
+
+    check_dagster_storage()
+
+
+def _ensure_manifest() -> None:
+    """Parse the dbt project if a model changed, before the code location loads."""
+    from phc_analytics.transform.project import ensure_manifest, manifest_is_stale
+
+    if manifest_is_stale():
+        console.print("the dbt project changed since it was last parsed: dbt parse")
+        ensure_manifest()
+
+
 def _execute(selection: list[str] | None, since: str | None) -> None:
     """Run assets in-process with a progress bar per synced entity, then print a summary."""
+    _ensure_manifest()
+
     import dagster as dg
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -82,6 +94,8 @@ def _execute(selection: list[str] | None, since: str | None) -> None:
         TextColumn("{task.completed} records"),
         TimeElapsedColumn(),
     )
+    # Dagster's run log and dbt's output (which dagster-dbt echoes to stdout) go to this file:
+    # the terminal gets progress, a summary and, on failure, one line.
     log_path = settings.phc_home() / "logs" / "last_run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with (
@@ -98,18 +112,18 @@ def _execute(selection: list[str] | None, since: str | None) -> None:
                     RichSyncProgress(progress)
                 )
             },
-            log_level="WARNING",
+            log=log,
         )
     if summary.run_id is None:
         console.print("no assets are defined yet: nothing to materialize")
         return
     _print_summary(summary)
-    console.print(f"dbt's log of this run: {log_path}")
     if not summary.success:
         raise PhcError(
             f"run {summary.run_id} failed at {summary.error or 'a step'};"
-            " `make dev` shows the run and its logs"
+            f" the full log is in {log_path}"
         )
+    console.print(f"log of this run (Dagster and dbt): {log_path}")
 
 
 def _print_summary(summary) -> None:
@@ -167,6 +181,7 @@ def run() -> None:
 
     Partitioned assets cover the partitions not loaded yet, up to today's.
     """
+    _check_dagster_storage()
     where, applied = _migrate_warehouse()
     console.print(f"warehouse {where}: {len(applied)} migration(s) applied")
     _execute(selection=None, since=None)
@@ -194,6 +209,7 @@ def sync(entities: str | None, since: str | None) -> None:
             since = date.fromisoformat(since).isoformat()
         except ValueError:
             raise PhcError(f"--since {since!r} is not a date; use YYYY-MM-DD") from None
+    _check_dagster_storage()
     _migrate_warehouse()
     _execute(selection=[e.asset_name for e in chosen], since=since)
 
@@ -203,16 +219,14 @@ def sync(entities: str | None, since: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 def dev(port: int, host: str) -> None:
     """Open the Dagster UI (dagster dev) on the project's PostgreSQL."""
-    from phc_analytics.dagster_env import apply_dagster_environment, write_dotenv
+    from phc_analytics.dev import prepare_dev
 
+    _check_dagster_storage()
     _migrate_warehouse()
-    apply_dagster_environment()
-    write_dotenv()
-    dagster = shutil.which("dagster") or os.path.join(os.path.dirname(sys.executable), "dagster")
-    workspace = str(settings.project_root() / "workspace.yaml")
-    os.chdir(settings.project_root())
-    console.print(f"Dagster UI on http://{host}:{port}")
-    os.execv(dagster, [dagster, "dev", "-w", workspace, "-h", host, "-p", str(port)])
+    launch = prepare_dev(host, port)
+    console.print(f"Dagster UI on http://{host}:{port} (state in {launch.cwd})")
+    os.chdir(launch.cwd)
+    os.execv(launch.argv[0], launch.argv)
 
 
 @cli.command()
@@ -253,17 +267,29 @@ def status(report: str | None, show_all: bool) -> None:
 def reconcile() -> None:
     """Recompute orders, revenue per month, orders per state and customers from the shop's API
     and compare them with the marts; exit 1 on any difference."""
-    from phc_analytics.reporting.reconcile import compare, shop_figures, warehouse_figures
+    from phc_analytics.reporting.reconcile import (
+        compare,
+        missing_marts,
+        shop_figures,
+        warehouse_figures,
+    )
     from phc_analytics.resources import prestashop_resource
     from phc_analytics.warehouse import location
     from phc_analytics.warehouse.connection import open_connection
 
+    # Reading the shop takes minutes on a big one: find out first whether there is anything
+    # to compare it with.
+    url = location.warehouse_url()
+    with open_connection(url) as conn:
+        missing = missing_marts(conn)
+    if missing:
+        raise PhcError(
+            f"the marts are not built yet ({', '.join(missing)} missing);"
+            " run `phc-analytics run` first"
+        )
     with prestashop_resource().client() as client:
         shop = shop_figures(client)
-    with open_connection(location.warehouse_url()) as conn:
-        exists = conn.execute("SELECT to_regclass('analytics.fct_orders')").fetchone()[0]
-        if exists is None:
-            raise PhcError("the marts are not built yet; run `phc-analytics run` first")
+    with open_connection(url) as conn:
         warehouse = warehouse_figures(conn)
     differences = compare(shop, warehouse)
     console.print(
@@ -288,11 +314,22 @@ def db() -> None:
 
 
 @db.command("url")
-def db_url() -> None:
+@click.option(
+    "--role",
+    type=click.Choice(["etl", "bi"]),
+    default=None,
+    help="Log in as phc_etl (the pipeline) or phc_bi (read-only on analytics, for BI tools),"
+    " with PHC_ETL_PASSWORD / PHC_BI_PASSWORD. Default: the URL as configured.",
+)
+def db_url(role: str | None) -> None:
     """Print the warehouse URL (password hidden), e.g. for psql or a BI tool."""
-    from phc_analytics.warehouse import location
+    from phc_analytics.warehouse import conninfo, location
+    from phc_analytics.warehouse.roles import ROLES
 
-    console.print(location.redact(location.warehouse_url()), soft_wrap=True)
+    url = location.warehouse_url()
+    if role is not None:
+        url = conninfo.with_login(url, ROLES[role].name, ROLES[role].password())
+    console.print(location.redact(url), soft_wrap=True, highlight=False)
 
 
 @db.command("stop")

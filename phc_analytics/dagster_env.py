@@ -1,20 +1,25 @@
 """The environment Dagster's own processes need, and the ``.env`` file that carries it.
 
-``dagster dev`` reads ``.env`` from the folder it starts in, before it opens the instance, so
-writing the embedded defaults there is what lets a bare ``dagster dev`` at the project root
-find the same PostgreSQL as ``phc-analytics``. Only values this project derived go in the
-file: a URL the user exported (which may hold a password) stays in their environment.
+Dagster's home (its ``dagster.yaml`` and the files Dagster keeps next to it) is a folder of
+``PHC_HOME``, not the checkout: two state folders sharing one checkout must not share it.
+``dagster dev`` reads ``.env`` from the folder it starts in, before it opens the instance;
+``phc-analytics dev`` starts it in ``PHC_HOME`` and writes the embedded defaults there, so a
+bare ``dagster dev`` started in that folder finds the same PostgreSQL as ``phc-analytics``.
+Only values this project derived go in the file: a URL the user exported (which may hold a
+password) stays in their environment.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from phc_analytics import settings
 from phc_analytics.warehouse import location
+from phc_analytics.warehouse.connection import open_connection
 
-DOTENV_HEADER = "# Written by phc-analytics (make demo / make dev): the embedded defaults.\n"
+DOTENV_HEADER = "# Written by phc-analytics dev (make dev): the embedded defaults.\n"
 ENV_DAGSTER_HOME = settings.ENV_DAGSTER_HOME
 ENV_DAGSTER_STORAGE = settings.ENV_DAGSTER_STORAGE
 ENV_EVENT_BATCH_SIZE = settings.ENV_EVENT_BATCH_SIZE
@@ -33,24 +38,42 @@ def dagster_environment() -> tuple[dict[str, str], set[str]]:
             env[name] = default
             derived.add(name)
 
-    put(ENV_DAGSTER_HOME, str(settings.project_root()))
+    put(ENV_DAGSTER_HOME, str(settings.dagster_home()))
     # Batch asset-event writes: a backfill emits one event per partition and asset.
     put(ENV_EVENT_BATCH_SIZE, "1000")
     put(ENV_DAGSTER_STORAGE, str(settings.phc_home() / "dagster_storage"))
-    if os.environ.get(settings.ENV_DAGSTER_PG_URL):
-        env[settings.ENV_DAGSTER_PG_URL] = location.to_sqlalchemy(
-            os.environ[settings.ENV_DAGSTER_PG_URL]
-        )
-    else:
-        env[settings.ENV_DAGSTER_PG_URL] = location.dagster_storage_url()
+    env[settings.ENV_DAGSTER_PG_URL] = location.dagster_storage_url()
+    if not os.environ.get(settings.ENV_DAGSTER_PG_URL):
         derived.add(settings.ENV_DAGSTER_PG_URL)
     return env, derived
 
 
+def check_dagster_storage() -> None:
+    """Dagster's storage answers, or one PhcError naming DAGSTER_PG_URL.
+
+    dagster-postgres retries a failed connection for some 15 s and then raises a long
+    traceback; one connection with libpq tells the same in milliseconds.
+    """
+    url = location.to_libpq(location.dagster_storage_url())
+    open_connection(url, what="Dagster's storage", variable=settings.ENV_DAGSTER_PG_URL).close()
+
+
+def install_instance_config(home: Path) -> Path:
+    """The project's dagster.yaml in Dagster's home ``home``, refreshed when it changed."""
+    source = settings.project_root() / "dagster.yaml"
+    target = home / "dagster.yaml"
+    home.mkdir(parents=True, exist_ok=True)
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        shutil.copyfile(source, target)
+    return target
+
+
 def apply_dagster_environment() -> dict[str, str]:
     """Export what Dagster needs into this process (and so its children)."""
-    env, _ = dagster_environment()
+    env, derived = dagster_environment()
     os.environ.update(env)
+    if ENV_DAGSTER_HOME in derived:
+        install_instance_config(Path(env[ENV_DAGSTER_HOME]))
     Path(env[ENV_DAGSTER_STORAGE]).mkdir(parents=True, exist_ok=True)
     return env
 
@@ -68,9 +91,10 @@ def merge_dotenv(existing: str, values: dict[str, str], managed: set[str]) -> st
 
 
 def write_dotenv(path: Path | None = None) -> Path:
-    """Write the derived defaults to the project's ``.env`` (user-set values are left out)."""
+    """Write the derived defaults to ``PHC_HOME/.env`` (user-set values are left out)."""
     env, derived = dagster_environment()
-    path = path or settings.project_root() / ".env"
+    path = path or settings.phc_home() / ".env"
+    path.parent.mkdir(parents=True, exist_ok=True)
     existing = path.read_text() if path.exists() else ""
     managed = {
         ENV_DAGSTER_HOME,

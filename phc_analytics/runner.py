@@ -8,7 +8,9 @@ UI next to scheduled runs.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from typing import TextIO
 
 import dagster as dg
 
@@ -16,6 +18,9 @@ from phc_analytics.dagster_env import apply_dagster_environment
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+# The name dg.materialize gives its job, so these runs show in the UI as they always have.
+JOB_NAME = "__ephemeral_asset_job__"
+LOG_FORMAT = "%(asctime)s - %(levelname)s - %(message)s"
 
 
 @dataclass
@@ -59,11 +64,14 @@ def run_assets(
     since: str | None = None,
     resource_overrides: dict | None = None,
     log_level: str = "INFO",
+    log: TextIO | None = None,
 ) -> RunSummary:
     """Materialize ``selection`` (default: everything) once.
 
     ``since`` (a partition key, YYYY-MM-DD) forces the partition range to start there: a
-    backfill. Without it the range starts at the first partition not loaded yet.
+    backfill. Without it the range starts at the first partition not loaded yet. Dagster's run
+    log goes to ``log`` when given (a step failure is some 90 lines of trace, which belong in a
+    file), to the console otherwise.
     """
     apply_dagster_environment()
     assets = [*(defs.assets or []), *(defs.asset_checks or [])]
@@ -91,13 +99,27 @@ def run_assets(
                 key_range = partitions_to_load(all_keys, loaded)
             if key_range:
                 tags = {RANGE_START_TAG: key_range[0], RANGE_END_TAG: key_range[1]}
-        result = dg.materialize(
-            assets,
-            selection=sorted(selected, key=lambda k: k.to_user_string()),
-            instance=instance,
+        loggers = (
+            {"console": dg.colored_console_logger}
+            if log is None
+            else {"run_log": stream_logger(log)}
+        )
+        job = dg.Definitions(
+            jobs=[
+                dg.define_asset_job(
+                    JOB_NAME, selection=sorted(selected, key=dg.AssetKey.to_user_string)
+                )
+            ],
+            assets=assets,
             resources={**(defs.resources or {}), **(resource_overrides or {})},
+            loggers=loggers,
+        ).resolve_job_def(JOB_NAME)
+        result = job.execute_in_process(
+            instance=instance,
             tags=tags,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            run_config={
+                "loggers": {name: {"config": {"log_level": log_level}} for name in loggers}
+            },
             raise_on_error=False,
         )
     summary = RunSummary(result.run_id, result.success, key_range)
@@ -116,6 +138,22 @@ def run_assets(
     return summary
 
 
+def stream_logger(stream: TextIO) -> dg.LoggerDefinition:
+    """A Dagster logger that writes the run log to ``stream`` (a log file) instead of stderr."""
+
+    @dg.logger(config_schema={"log_level": dg.Field(str, default_value="INFO")})
+    def run_log(init_context: dg.InitLoggerContext) -> logging.Logger:
+        # Not registered with logging's manager: nothing else (root handlers, other runs)
+        # writes through it, and it goes away with the run.
+        logger = logging.Logger("phc_analytics.run", init_context.logger_config["log_level"])
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        logger.addHandler(handler)
+        return logger
+
+    return run_log
+
+
 def _partition_at_or_after(keys: list[str], since: str) -> str:
     from phc_analytics.errors import PhcError
 
@@ -132,6 +170,12 @@ def _first_failure(result) -> str | None:
             cause = error
             while cause is not None and cause.cause is not None:
                 cause = cause.cause
-            message = (cause or error).message.strip().splitlines()
-            return f"{event.step_key}: {message[-1] if message else 'failed'}"
+            deepest = cause or error
+            lines = deepest.message.strip().splitlines()
+            message = lines[-1] if lines else "failed"
+            # "package.module.SomeError: what happened" -> "what happened"
+            prefix, _, rest = message.partition(": ")
+            if rest and deepest.cls_name and prefix.endswith(deepest.cls_name):
+                message = rest
+            return f"{event.step_key}: {message}"
     return None

@@ -49,13 +49,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         ENV_DATABASE_URL,
         "embedded server, database `phc_warehouse`",
-        "the warehouse, any PostgreSQL 15+ (`postgresql://user:pw@host:5432/db`)",
+        "the warehouse, any PostgreSQL 15+: a URL (`postgresql://user:pw@host:5432/db`, the"
+        " password may also be `?password=...`) or libpq keywords (`host=... dbname=... user=...`)",
         secret=True,
     ),
     Setting(
         ENV_DAGSTER_PG_URL,
         "embedded server, database `phc_dagster`",
-        "Dagster's runs, events and schedules; scheme `postgresql+psycopg2://`",
+        "Dagster's runs, events and schedules; scheme `postgresql+psycopg2://` (a plain"
+        " `postgresql://` URL or libpq keywords are converted)",
         secret=True,
     ),
     Setting(
@@ -84,7 +86,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         ENV_HOME,
         "`.phc/` in the project",
-        "where local state goes (embedded PostgreSQL, demo shop, logs, quality report)",
+        "where local state goes: embedded PostgreSQL, demo shop, Dagster's home, logs, quality"
+        " report, `.env`",
     ),
     Setting(
         ENV_START_DATE,
@@ -99,7 +102,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(ENV_DBT_THREADS, "4", "how many models dbt builds at once"),
     Setting(
         ENV_DAGSTER_HOME,
-        "the project root (its `dagster.yaml`)",
+        "`dagster_home` in `PHC_HOME` (with a copy of the project's `dagster.yaml`)",
         "Dagster's instance folder",
     ),
     Setting(

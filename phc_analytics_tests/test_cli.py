@@ -42,3 +42,69 @@ def test_unreachable_database_is_one_line_without_traceback():
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ")
     assert "hunter2" not in out.stderr + out.stdout
+
+
+def test_db_url_and_unreachable_error_hide_a_query_password(empty_database: str):
+    shown = run_cli(
+        "db", "url", env={settings.ENV_DATABASE_URL: f"{empty_database}?password=hunter2"}
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "hunter2" not in shown.stdout and "***" in shown.stdout
+    for url in ("postgresql://u@127.0.0.1:1/x?password=hunter2",
+                "host=127.0.0.1 port=1 dbname=x user=u password=hunter2"):  # fmt: skip
+        out = run_cli("migrate", env={settings.ENV_DATABASE_URL: url})
+        assert out.returncode == 2 and "cannot reach the warehouse" in out.stderr
+        assert "hunter2" not in out.stderr + out.stdout
+
+
+def test_migrate_accepts_a_keyword_connection_string(empty_database: str):
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    keywords = make_conninfo("", **conninfo_to_dict(empty_database))
+    out = run_cli("migrate", env={settings.ENV_DATABASE_URL: keywords})
+    assert out.returncode == 0, out.stderr
+    assert "applied 001_schemas.sql" in out.stdout
+
+
+def test_db_url_for_the_bi_role_logs_in_read_only(migrated_database: str):
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    env = {settings.ENV_DATABASE_URL: migrated_database}
+    admin = run_cli("db", "url", env=env)
+    assert conninfo_to_dict(admin.stdout.strip()) == conninfo_to_dict(migrated_database)
+    secret = run_cli("db", "url", "--role", "bi", env={**env, settings.ENV_BI_PASSWORD: "hunter2"})
+    assert secret.returncode == 0, secret.stderr
+    assert "hunter2" not in secret.stdout
+    assert conninfo_to_dict(secret.stdout.strip())["password"] == "***"
+    for role, user in (("bi", "phc_bi"), ("etl", "phc_etl")):
+        out = run_cli("db", "url", "--role", role, env=env)
+        url = out.stdout.strip()
+        assert conninfo_to_dict(url)["user"] == user
+        # The test servers trust local logins: the printed URL is the one a BI tool would use.
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT current_user").fetchone()[0] == user
+            can_read_raw = conn.execute("SELECT has_schema_privilege('raw', 'USAGE')").fetchone()[0]
+        assert can_read_raw == (role == "etl")
+
+
+def test_version_comes_from_the_installed_package():
+    from importlib.metadata import version
+
+    out = run_cli("--version")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"phc-analytics, version {version('phc_analytics')}"
+
+
+def test_reconcile_without_marts_fails_before_reading_the_shop(migrated_database: str):
+    # Nothing listens on port 9: reading the shop would fail after its retries, about the shop.
+    env = {
+        settings.ENV_DATABASE_URL: migrated_database,
+        settings.ENV_PRESTASHOP_URL: "http://127.0.0.1:9",
+        settings.ENV_PRESTASHOP_WS_KEY: "K" * 32,
+    }
+    out = run_cli("reconcile", env=env)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "marts are not built" in lines[0]
+    assert "`phc-analytics run`" in lines[0]

@@ -27,9 +27,13 @@ class QualityReportConfig(dg.Config):
 def quality_report(context: dg.AssetExecutionContext, config: QualityReportConfig):
     # The job's graph, not the repository's: a run launched with materialize() has no
     # repository, and a UI run's implicit job spans every asset anyway.
-    check_keys = list(context.job_def.asset_layer.asset_graph.asset_check_keys)
+    graph = context.job_def.asset_layer.asset_graph
+    check_keys = list(graph.asset_check_keys)
     records = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
-    report = write_report(config.path, [entry(key, records.get(key)) for key in check_keys])
+    report = write_report(
+        config.path,
+        [entry(key, records.get(key), graph.get_check_spec(key)) for key in check_keys],
+    )
     summary = report["summary"]
     context.log.info(f"quality report: {summary}")
     return dg.MaterializeResult(

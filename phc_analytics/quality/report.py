@@ -17,13 +17,17 @@ def default_report_path() -> str:
     return os.environ.get(ENV_QUALITY_REPORT) or str(settings.phc_home() / "quality_report.json")
 
 
-def entry(check_key, record) -> dict:
-    """A report entry from a check key and its latest execution record (or None)."""
+def entry(check_key, record, spec=None) -> dict:
+    """A report entry from a check key and its latest execution record (or None).
+
+    A check that has not run yet gets the severity its spec implies: in this project blocking
+    checks are exactly the ERROR ones (raw keys, dbt tests configured `error`).
+    """
     base = {
         "asset": check_key.asset_key.to_user_string(),
         "check": check_key.name,
         "status": "not_run",
-        "severity": None,
+        "severity": None if spec is None else ("ERROR" if spec.blocking else "WARN"),
         "failing_count": None,
         "example_ids": [],
         "run_id": None,

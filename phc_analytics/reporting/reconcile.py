@@ -44,6 +44,9 @@ class Difference:
     warehouse: object
 
 
+MARTS = ("analytics.fct_orders", "analytics.dim_customer")
+
+
 def _decimal(value: object) -> Decimal:
     try:
         return Decimal(str(value))
@@ -86,6 +89,15 @@ def shop_figures(client: PrestaShopClient) -> Figures:
         dict(by_state),
         customers,
     )
+
+
+def missing_marts(conn: psycopg.Connection) -> list[str]:
+    """The marts ``warehouse_figures`` reads that do not exist (yet)."""
+    return [
+        name
+        for name in MARTS
+        if conn.execute("SELECT to_regclass(%s)", (name,)).fetchone()[0] is None
+    ]
 
 
 def warehouse_figures(conn: psycopg.Connection) -> Figures:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from phc_analytics.transform.project import dbt_project
+from phc_analytics.transform.project import dbt_project, manifest_path
 from phc_analytics.transform.translator import PhcDbtTranslator
 
 STAGING_SELECT = "path:models/staging"
@@ -39,12 +39,32 @@ def dbt_build_args(config: DbtConfig) -> list[str]:
     return ["build", "--full-refresh"] if config.full_refresh else ["build"]
 
 
+def configured_severity(
+    result: dg.AssetCheckResult, spec: dg.AssetCheckSpec | None
+) -> dg.AssetCheckSeverity:
+    """The severity the test's yml gives it, pass or fail.
+
+    dagster-dbt reports WARN only for a test that ended in dbt's `warn` status, so every
+    passing test, `severity: warn` ones too, came out ERROR. It marks exactly the tests whose
+    configured severity is error as blocking (dagster_dbt.asset_utils), which is what is read
+    back here; a `warn` result (severity warn, or an error test under its warn_if) stays WARN.
+    """
+    if result.severity == dg.AssetCheckSeverity.WARN or (spec is not None and not spec.blocking):
+        return dg.AssetCheckSeverity.WARN
+    return dg.AssetCheckSeverity.ERROR
+
+
 def _stream(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtConfig) -> Iterator:
-    yield from dbt.cli(dbt_build_args(config), context=context).stream()
+    specs = {spec.key: spec for spec in context.assets_def.check_specs}
+    for event in dbt.cli(dbt_build_args(config), context=context).stream():
+        if isinstance(event, dg.AssetCheckResult) and event.asset_key is not None:
+            spec = specs.get(dg.AssetCheckKey(event.asset_key, event.check_name or ""))
+            event = event._replace(severity=configured_severity(event, spec))
+        yield event
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
+    manifest=manifest_path(),
     project=dbt_project,
     select=STAGING_SELECT,
     dagster_dbt_translator=PhcDbtTranslator(),
@@ -56,7 +76,7 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: 
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
+    manifest=manifest_path(),
     project=dbt_project,
     select=ANALYTICS_SELECT,
     dagster_dbt_translator=PhcDbtTranslator(),

@@ -1,39 +1,37 @@
 """The dbt project under ``sql/dbt`` and its manifest.
 
-``dagster dev`` re-parses the project on start (``prepare_if_dev``), so model edits show up
-without a manual ``dbt parse``. Elsewhere the manifest comes from the set-up (``make``), and as
-a last resort it is built here on first import: a fresh checkout must load without a manual
-step, and parsing needs no database.
+Importing this module only describes the project: it neither runs dbt nor touches the
+environment, because every process that loads the code location imports it (the code server,
+each run worker, every test). The manifest is parsed by the commands that need it, before
+they load the definitions: ``make manifest`` (and the make targets built on it), and
+``phc-analytics run``, ``sync`` and ``dev`` through ``ensure_manifest``, when a model changed
+since the last parse.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from phc_analytics import settings
+from phc_analytics.errors import PhcError
 
 DBT_PROJECT_DIR = settings.sql_dir() / "dbt"
-
-# dbt must never phone home (the project runs offline); this covers the parse run by
-# prepare_if_dev too, whose environment is this process's.
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-
-# dagster-dbt's preparer runs `dbt` from PATH. `make dev` and the console script run the venv's
-# interpreter without activating the venv, so its bin folder may be missing from PATH.
-_VENV_BIN = Path(sys.executable).parent
-if shutil.which("dbt") is None and (_VENV_BIN / "dbt").exists():
-    os.environ["PATH"] = f"{_VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def _manifest_is_stale() -> bool:
+def dbt_executable() -> str:
+    """The dbt next to this interpreter (the venv's), so PATH does not have to be activated."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
+
+
+def manifest_is_stale() -> bool:
     """Missing, or older than a file it is parsed from (the Makefile's rule for it)."""
     manifest = dbt_project.manifest_path
     if not manifest.exists():
@@ -45,10 +43,27 @@ def _manifest_is_stale() -> bool:
     return any(p.stat().st_mtime > built for p in sources)
 
 
-# Under `dagster dev` every process that imports the code location (the code server, and each
-# run worker) would re-parse the project: 10-40 s per run on a small machine, which kept a shop
-# change from reaching the marts within minutes. Parse only when a model changed since.
-if _manifest_is_stale():
-    dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
-    dbt_project.preparer.prepare(dbt_project)
+def ensure_manifest() -> Path:
+    """Parse the project (no database needed) unless the manifest is up to date."""
+    if manifest_is_stale():
+        dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+        try:
+            dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+        except DagsterDbtCliRuntimeError as exc:
+            first = next((line for line in str(exc).splitlines() if line.strip()), "")
+            raise PhcError(
+                f"dbt cannot parse {DBT_PROJECT_DIR}: {first.strip()}; `make manifest` shows"
+                " dbt's messages"
+            ) from None
+    return dbt_project.manifest_path
+
+
+def manifest_path() -> Path:
+    """The parsed manifest the dbt assets are defined from; a clear error when there is none."""
+    path = dbt_project.manifest_path
+    if not path.exists():
+        raise PhcError(
+            f"the dbt manifest {path} is missing; run `make manifest` (or `phc-analytics run`,"
+            " `sync` or `dev`, which parse the dbt project first)"
+        )
+    return path

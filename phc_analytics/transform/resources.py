@@ -14,17 +14,16 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource
 
-from phc_analytics.transform.project import dbt_project
+from phc_analytics.transform.project import dbt_executable, dbt_project
+from phc_analytics.warehouse import conninfo
 from phc_analytics.warehouse.resource import WarehouseResource
 
 # The settings the profile reads (sql/dbt/profiles.yml).
@@ -39,16 +38,17 @@ PROFILE_VARIABLES = (
 
 
 def profile_env(url: str, run_id: str | None = None) -> dict[str, str]:
-    """Environment for dbt's profile from a libpq URL (and the run id for the refresh log)."""
-    parts = urlsplit(url)
-    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    """Environment for dbt's profile from a libpq URL or keyword string (and the run id for
+    the refresh log). libpq's own parser reads it, so every place a URL may carry a setting
+    (``user:pw@``, ``?password=``, ``?host=``) counts as it does for psql."""
+    params = conninfo.parse(url) or {}
     env = {
-        "PHC_DBT_HOST": query.get("host") or parts.hostname or "127.0.0.1",
-        "PHC_DBT_PORT": str(parts.port or query.get("port") or 5432),
-        "PHC_DBT_USER": unquote(parts.username or query.get("user") or "postgres"),
-        "PHC_DBT_DBNAME": unquote(parts.path.lstrip("/")) or query.get("dbname") or "postgres",
-        "PHC_DBT_SSLMODE": query.get("sslmode", "prefer"),
-        "DBT_ENV_SECRET_PHC_PASSWORD": unquote(parts.password or query.get("password") or ""),
+        "PHC_DBT_HOST": params.get("host") or "127.0.0.1",
+        "PHC_DBT_PORT": params.get("port") or "5432",
+        "PHC_DBT_USER": params.get("user") or "postgres",
+        "PHC_DBT_DBNAME": params.get("dbname") or "postgres",
+        "PHC_DBT_SSLMODE": params.get("sslmode") or "prefer",
+        "DBT_ENV_SECRET_PHC_PASSWORD": params.get("password") or "",
         # No telemetry, whatever the user's dbt settings.
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -83,12 +83,6 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-def _dbt_executable() -> str:
-    """The dbt next to this interpreter (the venv's), so PATH does not have to be activated."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
 
 
 class PhcDbtCliResource(DbtCliResource):
@@ -161,6 +155,6 @@ def dbt_resource(database_url: str | None = None) -> PhcDbtCliResource:
     return PhcDbtCliResource(
         project_dir=dbt_project,
         profiles_dir=str(dbt_project.profiles_dir),
-        dbt_executable=_dbt_executable(),
+        dbt_executable=dbt_executable(),
         database_url=database_url,
     )

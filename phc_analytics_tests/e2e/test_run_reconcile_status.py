@@ -1,5 +1,7 @@
 """The main job as a user sees it: summary, KPIs, status, and reconciliation with the shop."""
 
+import json
+
 from phc_analytics.demo_shop import advance_shop
 
 
@@ -16,6 +18,11 @@ def test_status_prints_the_latest_quality_report(pipeline):
     assert out.returncode == 0, out.stderr
     assert "raw_orders" in out.stdout and "no_duplicate_versions" in out.stdout
     assert "checks:" in out.stdout and "blocking (ERROR) failures" in out.stdout
+    # Passing dbt tests carry the severity their yml sets, not ERROR for all.
+    report = json.loads((pipeline.work / "report.json").read_text())
+    dbt_checks = [c for c in report["checks"] if c["asset"].startswith(("staging/", "analytics/"))]
+    passing = {c["severity"] for c in dbt_checks if c["status"] == "passed"}
+    assert passing == {"ERROR", "WARN"}
 
 
 def test_reconcile_matches_then_catches_drift_then_matches_again(pipeline):

@@ -1,5 +1,7 @@
 """`phc-analytics sync` against a shop given by PRESTASHOP_URL / PRESTASHOP_WS_KEY."""
 
+from pathlib import Path
+
 import psycopg
 
 from phc_analytics import settings
@@ -41,7 +43,7 @@ def test_sync_some_entities_from_a_shop_in_the_environment(
         assert conn.execute("SELECT count(*) FROM raw.customers").fetchone()[0] == 0
 
 
-def test_wrong_key_is_one_line_naming_the_variable_without_the_key(
+def test_wrong_key_is_one_line_naming_the_variable_and_the_log(
     shop_server, migrated_database, tmp_path
 ):
     wrong = "A" * 32
@@ -50,10 +52,31 @@ def test_wrong_key_is_one_line_naming_the_variable_without_the_key(
     )
     out = run_cli("sync", "--entities", "orders", env=env)
     assert out.returncode == 2
-    assert "Traceback" not in out.stderr
-    error = [line for line in out.stderr.splitlines() if line.startswith("error:")]
-    assert len(error) == 1 and "PRESTASHOP_WS_KEY" in error[0] and "401" in error[0]
+    # Dagster's step failure (some 90 lines of trace) goes to the log file, not the terminal.
+    assert "Traceback" not in out.stderr and "Stack Trace" not in out.stderr + out.stdout
+    (error,) = out.stderr.strip().splitlines()
+    assert error.startswith("error:") and "PRESTASHOP_WS_KEY" in error and "401" in error
+    assert "PrestaShopError" not in error
     assert wrong not in out.stderr + out.stdout
+    log = Path(error.rsplit(" ", 1)[-1])
+    assert log.is_relative_to(tmp_path / "phc")
+    assert "STEP_FAILURE" in log.read_text() and "Stack Trace" in log.read_text()
+    assert wrong not in log.read_text()
+
+
+def test_unreachable_dagster_storage_is_one_line_before_any_work(migrated_database, tmp_path):
+    env = cli_env(
+        migrated_database,
+        tmp_path,
+        **{settings.ENV_DAGSTER_PG_URL: "postgresql+psycopg2://u:hunter2@127.0.0.1:1/x"},
+    )
+    for command in ("run", "sync"):
+        out = run_cli(command, env=env)
+        assert out.returncode == 2, out.stderr[-2000:]
+        assert out.stderr.strip().splitlines() == [out.stderr.strip()]
+        assert "DAGSTER_PG_URL" in out.stderr and "Dagster's storage" in out.stderr
+        assert "hunter2" not in out.stderr + out.stdout
+        assert out.stdout == ""
 
 
 def test_half_configured_shop_and_unknown_entity_are_refused(migrated_database, tmp_path):

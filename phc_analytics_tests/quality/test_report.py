@@ -52,7 +52,10 @@ def test_entries_come_from_real_check_evaluations(tmp_path):
         keys = [broken.check_key, fine.check_key, dg.AssetCheckKey(thing.key, "never_ran")]
         records = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
         got = {e["check"]: e for e in (entry(k, records.get(k)) for k in keys)}
+        blocking = dg.AssetCheckSpec("never_ran", asset=thing, blocking=True)
+        not_run_blocking = entry(keys[2], records.get(keys[2]), blocking)
     assert got["broken"]["status"] == "failed" and got["broken"]["severity"] == "WARN"
     assert got["broken"]["failing_count"] == 2 and got["broken"]["example_ids"] == [7, 9]
     assert got["fine"]["status"] == "passed" and got["fine"]["severity"] == "ERROR"
-    assert got["never_ran"]["status"] == "not_run"
+    assert got["never_ran"]["status"] == "not_run" and got["never_ran"]["severity"] is None
+    assert not_run_blocking["status"] == "not_run" and not_run_blocking["severity"] == "ERROR"

@@ -47,10 +47,10 @@ class BuiltWarehouse:
 
 @pytest.fixture(scope="session")
 def dbt_manifest() -> None:
-    """Parse the dbt project once (prepare_if_dev is a no-op under pytest)."""
-    from phc_analytics.transform.project import dbt_project
+    """The parsed dbt project (parsed here only when a model changed since `make manifest`)."""
+    from phc_analytics.transform.project import ensure_manifest
 
-    dbt_project.preparer.prepare(dbt_project)
+    ensure_manifest()
 
 
 def _sync_everything(url: str, server) -> dict[str, int]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import requests
 
 from phc_analytics import settings
+from phc_analytics.dagster_env import install_instance_config
 from phc_analytics.warehouse.embedded import free_port
 from phc_analytics.warehouse.location import to_sqlalchemy
 
@@ -231,12 +232,12 @@ class DagsterDev:
 def dagster_dev(
     dagster_db_url: str, work_dir: Path, extra_env: dict | None = None, timeout_s: float = 180
 ) -> Iterator[DagsterDev]:
-    """`dagster dev` with its instance in ``dagster_db_url``; started in ``work_dir`` so that a
-    developer's .env at the project root cannot redirect it."""
+    """`dagster dev` with its instance in ``dagster_db_url`` and its home in ``work_dir`` (with
+    the project's dagster.yaml); started there, so that a developer's .env cannot redirect it."""
     port = free_port()
     env = {
         **os.environ,
-        "DAGSTER_HOME": str(settings.project_root()),
+        "DAGSTER_HOME": str(install_instance_config(work_dir / "dagster_home").parent),
         "PHC_DAGSTER_STORAGE": str(work_dir / "dagster_storage"),
         settings.ENV_DAGSTER_PG_URL: to_sqlalchemy(dagster_db_url),
         **(extra_env or {}),
