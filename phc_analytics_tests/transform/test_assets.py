@@ -8,7 +8,7 @@ import dagster as dg
 
 from phc_analytics.transform.assets import configured_severity, dbt_analytics, dbt_staging
 from phc_analytics.transform.project import dbt_project
-from phc_analytics_tests.transform.conftest import BuiltWarehouse
+from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
 
 UNIQUE_ID = "dagster_dbt/unique_id"
 
