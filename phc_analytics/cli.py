@@ -104,7 +104,7 @@ def _execute(selection: list[str] | None, since: str | None) -> None:
         contextlib.redirect_stdout(log),
     ):
         summary = run_assets(
-            defs,
+            defs(),
             selection=selection,
             since=since,
             resource_overrides={

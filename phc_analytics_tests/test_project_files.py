@@ -70,7 +70,7 @@ def test_dagster_yaml_runs_one_shop_sync_and_one_dbt_build_at_a_time():
         pools = instance.get_concurrency_config().pool_config
         assert pools.pool_granularity == PoolGranularity.RUN
         assert pools.default_pool_limit == 1
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     pool_of = {key: graph.get(key).pools for key in graph.materializable_asset_keys}
     by_group = {}
     for key in pool_of:

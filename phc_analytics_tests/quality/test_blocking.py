@@ -16,7 +16,8 @@ def test_a_broken_staging_table_does_not_refresh_the_marts(built_copy: BuiltWare
     """On a copy of the session's built warehouse, whose marts every check passed on."""
     url = built_copy.url
     resources = pipeline_resources(url, built_copy.shop_path)
-    everything = [*defs.assets, *defs.asset_checks]
+    code_location = defs()
+    everything = [*code_location.assets, *code_location.asset_checks]
     with dg.instance_for_test() as instance:
         with psycopg.connect(url) as conn:
             refreshes = conn.execute("SELECT count(*) FROM analytics.refresh_log").fetchone()[0]

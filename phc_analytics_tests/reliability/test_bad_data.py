@@ -45,7 +45,7 @@ def test_bad_records_are_kept_in_raw_quarantined_flagged_and_left_out_of_the_mar
     with dg.instance_for_test() as instance:
         # The whole graph, as `dagster materialize` / `phc-analytics run` would: it succeeds.
         result = dg.materialize(
-            [*defs.assets, *defs.asset_checks],
+            [*defs().assets, *defs().asset_checks],
             instance=instance,
             resources=resources,
             run_config={"ops": {"quality_report": {"config": {"path": str(report_path)}}}},

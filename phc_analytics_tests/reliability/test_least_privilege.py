@@ -29,7 +29,8 @@ def test_the_pipeline_runs_as_the_etl_role_and_bi_reads_the_marts_only(migrated_
     # CONCURRENTLY), checks and quality report, all connected as phc_etl.
     shop = make_template(tmp_path, orders=200, seed=9)
     resources = pipeline_resources(etl, shop)
-    everything = [*defs.assets, *defs.asset_checks]
+    code_location = defs()
+    everything = [*code_location.assets, *code_location.asset_checks]
     report = {"ops": {"quality_report": {"config": {"path": str(tmp_path / "quality.json")}}}}
     with dg.instance_for_test() as instance:
         first = dg.materialize(

@@ -69,7 +69,7 @@ class FullRun:
 def expected_graph() -> ExpectedGraph:
     from phc_analytics.definitions import defs
 
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     by_group: dict[str, set[str]] = {}
     partitioned = set()
     for key in graph.materializable_asset_keys:
