@@ -91,6 +91,8 @@ XDIST_GROUPS = (
 )
 
 
+# tryfirst: xdist's own hook turns the xdist_group markers into scheduling groups after this.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Markers that choose a tier: ``-m unit`` (no database: no PostgreSQL, no dbt, seconds),
     ``-m ui`` (``dagster dev`` and a browser); ``server`` and ``slow`` are set by the modules.
