@@ -15,12 +15,34 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from psycopg import sql
 
 from phc_analytics import settings
 from phc_analytics.warehouse.embedded import EmbeddedPostgres
 
 ENV_TEST_DATABASE_URL = "PHC_TEST_DATABASE_URL"
+
+# Property tests (hypothesis). The default profile is what CI runs: derandomized, so a run is
+# reproducible from the commit alone, no example database, and a deadline per example that
+# keeps each property to seconds. HYPOTHESIS_PROFILE=explore searches with fresh randomness and
+# more examples, and keeps the failures it finds under .phc/hypothesis to replay them first.
+hypothesis_settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=500,
+    max_examples=100,
+    print_blob=True,
+)
+hypothesis_settings.register_profile(
+    "explore",
+    max_examples=1000,
+    deadline=2000,
+    database=DirectoryBasedExampleDatabase(str(settings.project_root() / ".phc" / "hypothesis")),
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # shop_template, shop_path, shop_server, client: shared by the ingestion, quality and
 # reliability tests (a folder's own conftest may override them, as demo_shop/ does).
