@@ -200,6 +200,29 @@ def test_a_version_outside_the_read_window_fails_cursor_in_read_window(raw):
     assert all(e.passed for name, e in got.items() if name != "cursor_in_read_window")
 
 
+def test_versions_from_a_run_that_read_nothing_fail_cursor_in_read_window(raw):
+    # A materialization whose sync had nothing to read (an empty shop, a day after the shop's
+    # newest record): no read range in its metadata, so it may not have written anything.
+    raw.instance.report_runless_asset_event(
+        dg.AssetMaterialization(ORDERS, metadata={"read_from": None, "read_to": None})
+    )
+    run_id = raw.instance.get_latest_materialization_event(ORDERS).run_id
+    with psycopg.connect(raw.url) as conn:
+        newest = conn.execute(
+            """
+            INSERT INTO raw.orders (id, payload_hash, cursor_value, payload, run_id)
+            SELECT id, md5(p::text), cursor_value, p, %s
+            FROM (SELECT id, cursor_value, payload || '{"note": "empty read"}' AS p
+                  FROM raw.orders ORDER BY id DESC LIMIT 1) v
+            RETURNING id
+            """,
+            (run_id,),
+        ).fetchone()[0]
+    check = raw.check_orders()["cursor_in_read_window"]
+    assert not check.passed and value(check, "example_ids") == [newest]
+    assert value(check, "read_from") is None and value(check, "rows_checked") == 1
+
+
 def test_lost_rows_fail_row_count_never_decreases_on_the_run_that_sees_it(raw):
     _, checked = raw.sync_orders()
     before = value(checked["row_count_never_decreases"], "row_count")
