@@ -14,6 +14,8 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from phc_analytics import settings
 from phc_analytics.warehouse.embedded import EmbeddedPostgres
@@ -25,6 +27,26 @@ from phc_analytics_tests.support.databases import (
     with_database,
     with_user,
 )
+
+# Property tests (hypothesis). The default profile is what CI runs: derandomized, so a run is
+# reproducible from the commit alone, no example database, and a deadline per example that
+# keeps each property to seconds. HYPOTHESIS_PROFILE=explore searches with fresh randomness and
+# more examples, and keeps the failures it finds under .phc/hypothesis to replay them first.
+hypothesis_settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=500,
+    max_examples=100,
+    print_blob=True,
+)
+hypothesis_settings.register_profile(
+    "explore",
+    max_examples=1000,
+    deadline=2000,
+    database=DirectoryBasedExampleDatabase(str(settings.project_root() / ".phc" / "hypothesis")),
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # shop_template, shop_path, shop_server, client: shared by the ingestion, quality and
 # reliability tests (a folder's own conftest may override them, as demo_shop/ does).
@@ -84,7 +106,7 @@ def migrated_database(pg_admin_url: str, migrated_template: str) -> Iterator[str
 # UI tests mostly wait (on `dagster dev`, sensors and automation ticks) while the other worker
 # computes, and the property test is the longest single test.
 XDIST_GROUPS = (
-    ("ui", lambda item: item.path.parent.name == "ui" or "dagster_dev" in item.path.stem),
+    ("ui", lambda item: item.path.parent.name == "ui"),
     ("slow", lambda item: item.get_closest_marker("slow") is not None),
     ("built_warehouse", lambda item: "built_template" in item.fixturenames),
     ("e2e_pipeline", lambda item: "pipeline" in item.fixturenames),

@@ -16,7 +16,7 @@ def test_run_prints_the_sync_the_kpis_and_the_checks(pipeline):
 def test_status_prints_the_latest_quality_report(pipeline):
     out = pipeline.cli("status", "--all")
     assert out.returncode == 0, out.stderr
-    assert "raw_orders" in out.stdout and "no_duplicate_versions" in out.stdout
+    assert "raw_orders" in out.stdout and "payload_id_matches" in out.stdout
     assert "checks:" in out.stdout and "blocking (ERROR) failures" in out.stdout
     # Passing dbt tests carry the severity their yml sets, not ERROR for all.
     report = json.loads((pipeline.work / "report.json").read_text())

@@ -1,9 +1,11 @@
-"""One `dagster dev` for the whole module: embedded PostgreSQL, a small demo shop, a warehouse.
+"""One `dagster dev` for every UI test: embedded PostgreSQL, a small demo shop, a warehouse.
 
 Starting `dagster dev` and loading the shop once costs about a minute on a 2-core machine, so
-the GraphQL, browser and freshness tests share one instance and its first full
-materialization. Everything lives in a temporary folder (PHC_HOME) and two databases of their
-own, dropped afterwards, whatever the outcome.
+the code-location, GraphQL, browser and freshness tests share one instance and its first full
+materialization. The fixture is module-scoped and every test that needs `dagster dev` is in
+test_dagster_ui.py: a session-scoped one would keep the daemon (sensors, automation ticks)
+busy on the two cores for the rest of the suite. Everything lives in a temporary folder
+(PHC_HOME) and two databases of its own, dropped afterwards, whatever the outcome.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class ExpectedGraph:
 @dataclass
 class UiInstance:
     dev: DagsterDev
+    dagster_url: str
     warehouse_url: str
     shop_path: Path
     expected: ExpectedGraph
@@ -108,14 +111,10 @@ def ui(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             settings.ENV_PRESTASHOP_WS_KEY: "",
             settings.ENV_QUALITY_REPORT: str(work / "quality_report.json"),
         }
+        dagster_url = with_database(pg_admin_url, dagster_db)
         started = time.monotonic()
-        with dagster_dev(
-            with_database(pg_admin_url, dagster_db),
-            work,
-            extra_env=env,
-            timeout_s=DAGSTER_LOAD_TIMEOUT_S,
-        ) as dev:
-            instance = UiInstance(dev, warehouse_url, shop_path, expected_graph())
+        with dagster_dev(dagster_url, work, extra_env=env, timeout_s=DAGSTER_LOAD_TIMEOUT_S) as dev:
+            instance = UiInstance(dev, dagster_url, warehouse_url, shop_path, expected_graph())
             instance.timings["dagster dev loaded"] = time.monotonic() - started
             yield instance
     finally:

@@ -1,10 +1,12 @@
 """The Dagster UI end to end, on a real `dagster dev` (webserver + daemon) over the embedded
-PostgreSQL and the demo shop: GraphQL, a headless browser, and freshness with nobody pressing
-a button. The three tests share one instance (see conftest.py); run them in file order."""
+PostgreSQL and the demo shop: the code location and its instance, GraphQL, a headless browser
+reading the pages, and freshness with nobody pressing a button. Every test shares one instance
+(see conftest.py); run them in file order."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import time
@@ -47,6 +49,18 @@ IDLE_TIMEOUT_S = 300
 
 def key_of(node: dict) -> str:
     return "/".join(node["assetKey"]["path"])
+
+
+def test_dagster_dev_loads_the_code_location_with_its_instance_in_postgres(ui: UiInstance):
+    entries = ui.dev.location_entries()
+    assert [e["name"] for e in entries] == ["phc_analytics"]
+    assert entries[0]["locationOrLoadError"]["__typename"] == "RepositoryLocation", entries
+    # The daemon and webserver keep their state in the test database, not in a temp folder.
+    with psycopg.connect(ui.dagster_url) as conn:
+        tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables")}
+        heartbeats = conn.execute("SELECT count(*) FROM daemon_heartbeats").fetchone()[0]
+    assert {"runs", "event_logs", "daemon_heartbeats"} <= tables
+    assert heartbeats > 0
 
 
 def test_graphql_asset_graph_runs_backfill_and_checks(ui: UiInstance, full_run: FullRun):
@@ -146,23 +160,48 @@ def chromium(user_data_dir: Path):
     return browser
 
 
-def wait_for_text(
-    browser, texts: list[str | tuple[str, ...]], timeout_s: float = PAGE_TIMEOUT_S
-) -> None:
-    """Until the page shows every text; a tuple is satisfied by any one of its texts."""
+def page_lines(browser) -> list[str]:
+    """The page's visible text, one stripped line per label, as a user reads it."""
+    body = browser.find_element("tag name", "body").text
+    return [line.strip() for line in body.splitlines() if line.strip()]
+
+
+Label = str | tuple[str, ...] | re.Pattern
+
+
+def shows(label: Label, lines: list[str]) -> bool:
+    """A line is the label (a tuple: any one of its labels; a pattern: a line it matches)."""
+    if isinstance(label, re.Pattern):
+        return any(label.fullmatch(line) for line in lines)
+    return bool(set(label if isinstance(label, tuple) else (label,)) & set(lines))
+
+
+def wait_for_lines(browser, wanted: list[Label], timeout_s: float = PAGE_TIMEOUT_S) -> list[str]:
+    """The page's lines once every wanted label shows as a line of its own; fails with the
+    labels still missing."""
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    def shown(text: str | tuple[str, ...], body: str) -> bool:
-        return any(t in body for t in text) if isinstance(text, tuple) else text in body
+    def missing(lines: list[str]) -> list:
+        return [label for label in wanted if not shows(label, lines)]
 
-    def ready(b) -> bool:
+    def ready(b):
         # A fresh profile gets Dagster's "Join the community" dialog once; skip it.
         for button in b.find_elements("xpath", "//button[normalize-space()='Skip']"):
             button.click()
-        body = b.find_element("tag name", "body").text
-        return "Join the Dagster community" not in body and all(shown(t, body) for t in texts)
+        lines = page_lines(b)
+        if "Join the Dagster community" in lines or missing(lines):
+            return False
+        return lines
 
-    WebDriverWait(browser, timeout_s, poll_frequency=1).until(ready)
+    try:
+        return WebDriverWait(browser, timeout_s, poll_frequency=1).until(ready)
+    except TimeoutException:
+        lines = page_lines(browser)
+        raise AssertionError(
+            f"{browser.current_url} never showed {missing(lines)} in {timeout_s:.0f} s;"
+            f" it shows: {lines[:80]}"
+        ) from None
 
 
 STAGING_NAMES = tuple(
@@ -170,42 +209,76 @@ STAGING_NAMES = tuple(
         path.stem for path in (settings.project_root() / "sql/dbt/models/staging").glob("stg_*.sql")
     )
 )
-# name -> (path, texts that show the page has loaded its data)
+RAW_ORDERS_CHECKS = "/assets/raw_orders?view=checks"
+PARTITION_COUNT = re.compile(r"(?P<state>Failed|Materialized|Missing) \((?P<n>[\d,]+)\)")
+# A graph shows only the boxes in view: upstream of fct_orders two levels deep (its staging
+# models and their raw assets) fits in a window this tall.
+LINEAGE_WINDOW = (1440, 1600)
+# name -> (path, labels the page must show once it has loaded its data), in visiting order.
 PAGES = {
-    # The global asset graph: one box per group (raw, staging, analytics, quality).
-    "asset_graph": ("/asset-groups", ["raw", "staging", "analytics", "quality"]),
-    # One group's graph; zoomed in, each box shows its latest materialization, checks,
-    # partitions and automation (the screenshot in docs/ui.md).
-    # The zoom and the part of the graph in view depend on the group's layout (one more mart
-    # moves it), so the page is recognised by the group's header and any staging asset's name;
-    # check results are asserted through GraphQL.
+    # The global asset graph: one box per group.
+    "asset_graph": ("/asset-groups", [*LAYERS, "quality"]),
+    # One group's graph (the screenshot in docs/ui.md). What is in view depends on the group's
+    # layout, so any staging asset's box will do here; the lineage below names its assets.
     "asset_graph_staging": (
         "/locations/phc_analytics/asset-groups/staging",
         ["Asset Group in", STAGING_NAMES],
     ),
-    "asset_checks": ("/assets/analytics/fct_orders?view=checks", ["not_null"]),
-    "partitions": ("/assets/raw_orders?view=partitions", ["Materialized"]),
+    # fct_orders with what feeds it: raw_orders -> stg_orders -> fct_orders, box by box.
+    "lineage_fct_orders": (
+        "/assets/analytics/fct_orders?view=lineage&lineageScope=upstream&lineageDepth=2",
+        ["raw_orders", "stg_orders", "fct_orders", "raw", "staging", "analytics"],
+    ),
+    "asset_checks": (RAW_ORDERS_CHECKS, ["raw_orders", "Checks", "Execute all"]),
+    "partitions": (
+        "/assets/raw_orders?view=partitions",
+        ["raw_orders", re.compile(r"Failed \(\d+\)"), re.compile(r"Materialized \([\d,]+\)")],
+    ),
 }
 
 
-def test_browser_shows_the_asset_graph(ui: UiInstance, full_run: FullRun, tmp_path: Path):
+def test_browser_shows_the_asset_graph_checks_and_partitions(
+    ui: UiInstance, full_run: FullRun, tmp_path: Path
+):
     assert full_run.status == "SUCCESS", full_run.failures
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     browser = chromium(tmp_path / "chromium-profile")
     started = time.monotonic()
+    seen: dict[str, list[str]] = {}
+    # The Checks tab is read once it lists every check of raw_orders, results loaded.
+    raw_orders_checks = sorted(ui.expected.checks_by_asset["raw_orders"])
+    extra = {"asset_checks": [*raw_orders_checks, "Succeeded"]}
     try:
-        for name, (path, texts) in PAGES.items():
+        for name, (path, labels) in PAGES.items():
+            labels = [*labels, *extra.get(name, [])]
+            browser.set_window_size(
+                *(LINEAGE_WINDOW if name.startswith("lineage") else (1440, 900))
+            )
             browser.get(ui.dev.url + path)
             try:
-                wait_for_text(browser, texts)
+                seen[name] = wait_for_lines(browser, labels)
                 time.sleep(1)  # let the graph finish its layout animation
             finally:
                 browser.save_screenshot(str(ARTIFACTS_DIR / f"{name}.png"))
-            assert "Something went wrong" not in browser.find_element("tag name", "body").text
+            assert "Something went wrong" not in seen[name], (name, seen[name][:80])
     finally:
         browser.quit()
     ui.timings["browser"] = time.monotonic() - started
-    assert (ARTIFACTS_DIR / "asset_graph.png").stat().st_size > 10_000
+
+    # The Checks tab lists every check of raw_orders with its latest result: all passed on the
+    # demo shop (a line "Succeeded" right below each name).
+    lines = seen["asset_checks"]
+    shown = {c: lines[lines.index(c) + 1] for c in raw_orders_checks if c in lines[:-1]}
+    assert shown == {c: "Succeeded" for c in raw_orders_checks}, shown
+    assert f"Checks ({len(raw_orders_checks)})" in lines
+
+    # The Partitions tab counts days by state: none failed, the loaded ones materialized.
+    counts = {
+        m["state"]: int(m["n"].replace(",", ""))
+        for m in map(PARTITION_COUNT.fullmatch, seen["partitions"])
+        if m
+    }
+    assert counts.get("Failed") == 0 and counts.get("Materialized", 0) >= 1, counts
 
 
 # --- 3. Freshness end to end ---------------------------------------------------------------------

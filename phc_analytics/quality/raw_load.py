@@ -1,0 +1,85 @@
+"""What the raw checks compare with, read from Dagster's instance rather than the warehouse.
+
+A raw check looks at the versions one run wrote (``raw.*.run_id`` is indexed), and that run is
+the asset's latest materialization: its metadata also holds the cursor range the sync asked
+the shop for. The row count a check saw last time is in the check's own history. Keeping that
+history in Dagster's storage, not in the warehouse, is what lets a restored, truncated or
+swapped warehouse be noticed: the record of what it held does not go with it. Both work the
+same in ``dagster dev``, in ``phc-analytics run`` and in tests that share one instance between
+runs; an ephemeral instance (``dg.materialize`` without one) has no earlier count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import dagster as dg
+import psycopg
+from psycopg import sql
+
+# How far back to look for an evaluation: the newest records can be this run's planned one and
+# runs where the check was skipped or raised, which carry no count.
+HISTORY_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Load:
+    """The run whose versions are checked, and the inclusive cursor range it read (None for
+    reference resources, or when the run read nothing). ``recorded`` is False when no
+    materialization was found and the run was inferred from the table: its range is unknown."""
+
+    run_id: str | None
+    read_from: datetime | None = None
+    read_to: datetime | None = None
+    recorded: bool = True
+
+
+def latest_load(
+    instance: dg.DagsterInstance,
+    asset_key: dg.AssetKey,
+    conn: psycopg.Connection,
+    table: sql.Composable,
+) -> Load:
+    """The asset's latest materialization; with none recorded (checks run on an instance that
+    never materialized the asset), the run that wrote the newest row, window unknown."""
+    event = instance.get_latest_materialization_event(asset_key)
+    if event is not None and event.asset_materialization is not None:
+        metadata = event.asset_materialization.metadata
+        return Load(
+            event.run_id, _timestamp(metadata, "read_from"), _timestamp(metadata, "read_to")
+        )
+    newest = conn.execute(
+        sql.SQL("SELECT run_id FROM {} ORDER BY load_xid DESC LIMIT 1").format(table)
+    ).fetchone()
+    return Load(newest[0] if newest else None, recorded=False)
+
+
+def _timestamp(metadata: dict, key: str) -> datetime | None:
+    value = metadata.get(key)
+    text = getattr(value, "value", None)
+    return datetime.fromisoformat(text) if isinstance(text, str) else None
+
+
+@dataclass(frozen=True)
+class RecordedCount:
+    rows: int
+    run_id: str
+
+
+def previous_row_count(
+    instance: dg.DagsterInstance, check_key: dg.AssetCheckKey, metadata_key: str
+) -> RecordedCount | None:
+    """``metadata_key`` of the check's latest evaluation before this one (this run's own is
+    still only planned), or None before the first one."""
+    history = instance.event_log_storage.get_asset_check_execution_history(
+        check_key, limit=HISTORY_DEPTH
+    )
+    for record in history:
+        evaluation = record.evaluation  # for a planned record, the plan: no metadata
+        if not isinstance(evaluation, dg.AssetCheckEvaluation):
+            continue
+        value = evaluation.metadata.get(metadata_key)
+        if value is not None and isinstance(value.value, int):
+            return RecordedCount(value.value, record.run_id)
+    return None
