@@ -31,6 +31,7 @@ ENV_DAGSTER_STORAGE = "PHC_DAGSTER_STORAGE"
 ENV_EVENT_BATCH_SIZE = "DAGSTER_EVENT_BATCH_SIZE"
 ENV_TEST_DATABASE_URL = "PHC_TEST_DATABASE_URL"
 ENV_BENCH_DATABASE_URL = "PHC_BENCH_DATABASE_URL"
+ENV_HYPOTHESIS_PROFILE = "HYPOTHESIS_PROFILE"
 
 # dbt's profile (sql/dbt/profiles.yml) reads these; the dbt resource sets them for each
 # invocation from the warehouse URL (transform/resources.py, profile_env).
@@ -138,6 +139,12 @@ SETTINGS: tuple[Setting, ...] = (
         "the embedded server",
         "`make bench`: an admin URL of the PostgreSQL the benchmarks create their databases in",
         secret=True,
+    ),
+    Setting(
+        ENV_HYPOTHESIS_PROFILE,
+        "`ci`: derandomized, 100 examples per property",
+        "`make test`: the hypothesis profile; `explore` searches with fresh randomness and"
+        " 1,000 examples, keeping failures under `.phc/hypothesis`",
     ),
 )
 

@@ -46,7 +46,7 @@ hypothesis_settings.register_profile(
     deadline=2000,
     database=DirectoryBasedExampleDatabase(str(settings.project_root() / ".phc" / "hypothesis")),
 )
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+hypothesis_settings.load_profile(os.environ.get(settings.ENV_HYPOTHESIS_PROFILE, "ci"))
 
 # shop_template, shop_path, shop_server, client: shared by the ingestion, quality and
 # reliability tests (a folder's own conftest may override them, as demo_shop/ does).
@@ -102,9 +102,9 @@ def migrated_database(pg_admin_url: str, migrated_template: str) -> Iterator[str
 
 
 # With pytest-xdist (``make test`` runs two workers), tests that share an expensive session
-# fixture run on one worker, so it is built once; the groups are scheduled longest first: the
-# UI tests mostly wait (on `dagster dev`, sensors and automation ticks) while the other worker
-# computes, and the property test is the longest single test.
+# fixture run on one worker, so it is built once; so do the tests of one module. The groups
+# below are scheduled longest first: the UI tests mostly wait (on `dagster dev`, sensors and
+# automation ticks) while the other worker computes, and the property test is the longest.
 XDIST_GROUPS = (
     ("ui", lambda item: item.path.parent.name == "ui"),
     ("slow", lambda item: item.get_closest_marker("slow") is not None),
@@ -131,4 +131,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.xdist_group(group))
                 rank[item.nodeid] = position
                 break
+        else:
+            # Any other module is one unit: its module-scoped fixtures are built once, and its
+            # tests run in their order (some build on what the previous one left).
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
     items.sort(key=lambda item: rank.get(item.nodeid, len(XDIST_GROUPS)))

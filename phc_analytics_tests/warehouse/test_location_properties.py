@@ -17,7 +17,8 @@ hosts = st.sampled_from(["h", "127.0.0.1", "db.example.com", "s.postgres.databas
 def database_urls(draw, with_password=True):
     scheme = draw(st.sampled_from(["postgresql", "postgres", "postgresql+psycopg2"]))
     user = draw(names.filter(bool))
-    password = draw(names) if with_password else None
+    # An empty password (`user:@host`) hides nothing: libpq reads it as no password at all.
+    password = draw(names.filter(bool)) if with_password else None
     # Passwords are percent-encoded, or pasted with ':', '@' and other punctuation left raw (only
     # '/', '?' and '#' would end the authority, which no parser can then recover).
     safe = draw(st.sampled_from(["", ":@!$&'()*+,;=%"]))
