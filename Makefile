@@ -44,7 +44,7 @@ demo: $(BASE_STAMP) $(MANIFEST)
 # in one process; groups of tests that share a session fixture stay on one worker
 # (docs/testing.md).
 PYTEST_ARGS ?=
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 3
 test: $(TEST_STAMP) $(MANIFEST) browser
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 

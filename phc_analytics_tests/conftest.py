@@ -107,6 +107,7 @@ def migrated_database(pg_admin_url: str, migrated_template: str) -> Iterator[str
 # automation ticks) while the other worker computes, and the property test is the longest.
 XDIST_GROUPS = (
     ("ui", lambda item: item.path.parent.name == "ui"),
+    # Each chain of the property test on a worker of its own.
     ("slow", lambda item: item.get_closest_marker("slow") is not None),
     ("built_warehouse", lambda item: "built_template" in item.fixturenames),
     ("e2e_pipeline", lambda item: "pipeline" in item.fixturenames),
@@ -128,7 +129,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.ui)
         for position, (group, belongs) in enumerate(XDIST_GROUPS):
             if belongs(item):
-                item.add_marker(pytest.mark.xdist_group(group))
+                name = item.nodeid if group == "slow" else group
+                item.add_marker(pytest.mark.xdist_group(name))
                 rank[item.nodeid] = position
                 break
         else:
