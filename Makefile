@@ -42,11 +42,14 @@ demo: $(BASE_STAMP) $(MANIFEST)
 
 # PYTEST_ARGS narrows a run, e.g. make test PYTEST_ARGS='-m "not slow"'. TEST_WORKERS=0 runs
 # in one process; groups of tests that share a session fixture stay on one worker
-# (docs/testing.md).
+# (docs/testing.md). The workers keep both cores busy, so each dbt invocation builds two models
+# at a time, not four: more threads would only add lock contention.
 PYTEST_ARGS ?=
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 2
+TEST_DBT_THREADS ?= 2
 test: $(TEST_STAMP) $(MANIFEST) browser
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
+	PHC_DBT_THREADS=$(TEST_DBT_THREADS) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup \
+	  --no-loadscope-reorder $(PYTEST_ARGS)
 
 # The UI test drives a headless Chromium: Debian's chromium and chromium-driver, installed once.
 browser:

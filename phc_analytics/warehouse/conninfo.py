@@ -82,8 +82,17 @@ def render(params: dict[str, str], like: str) -> str:
     return to_url(params, scheme=found) if found else make_conninfo("", **params)
 
 
+# A URL's userinfo password up to the authority's LAST '@': a password pasted with a raw '@'
+# makes libpq (which splits at the first '@') read part of it as the host, and that part must
+# not be printed either.
+_URL_PASSWORD = re.compile(
+    r"^([A-Za-z][A-Za-z0-9+.-]*://[^/?#:@]*:)([^/?#]+)@(?=[^/?#@]*(?:[/?#]|$))"
+)
+
+
 def redact(conninfo: str) -> str:
     """The string with its password replaced by ``***``, whichever form carried it."""
+    conninfo = _URL_PASSWORD.sub(rf"\1{MASK}@", conninfo)
     params = parse(without_driver(conninfo))
     if params is None:
         return "<a connection string libpq cannot read>"
