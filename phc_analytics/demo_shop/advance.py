@@ -71,18 +71,8 @@ def advance_shop(path: str | Path, hours: float, seed: int | None = None) -> Adv
     path = Path(path)
     if not path.exists():
         raise PhcError(f"No demo shop at {path}: run `phc-analytics shop generate` first.")
-    conn = store.connect(path)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        result = _Advance(conn, hours, seed).run()
-        conn.execute("COMMIT")
-        return result
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
+    with store.writing(path) as conn:
+        return _Advance(conn, hours, seed).run()
 
 
 class _Advance:

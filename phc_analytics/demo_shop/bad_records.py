@@ -49,16 +49,8 @@ def plant_bad_records(shop_path: str | Path) -> dict[str, tuple[str, int]]:
 
     Deterministic for a given shop file. Customers and products are chosen among those no
     order references, so what the marts lose is exactly the planted records."""
-    conn = store.connect(shop_path)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
+    with store.writing(shop_path) as conn:
         planted = _plant(conn)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
     return planted
 
 

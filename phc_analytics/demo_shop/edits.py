@@ -57,15 +57,14 @@ class Shop:
 
 @contextmanager
 def editing(path: Path) -> Iterator[Shop]:
-    conn = store.connect(path)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
+    """The shop file in one write transaction, with its clock and sequences; the sequences
+    are saved back when the block ends."""
+    with store.writing(path) as conn:
         meta = store.get_meta(conn)
         counters = Counters(
             int(meta["next_invoice"]), int(meta["next_delivery"]), int(meta["last_cart"])
         )
-        shop = Shop(conn, clock.parse(meta["clock"]), counters)
-        yield shop
+        yield Shop(conn, clock.parse(meta["clock"]), counters)
         store.set_meta(
             conn,
             {
@@ -74,13 +73,6 @@ def editing(path: Path) -> Iterator[Shop]:
                 "last_cart": counters.cart,
             },
         )
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
 
 
 def _details(conn: sqlite3.Connection, order_id: int) -> list[dict]:
@@ -114,6 +106,14 @@ def set_order_state(shop: Shop, order_id: int, state: int, employee: int = 1) ->
     )
     if state in (CANCELED, REFUNDED, PAYMENT_ERROR):
         conn.execute("DELETE FROM pending WHERE id_order = ?", (order_id,))
+
+
+def _month_old_ids(shop: Shop, table: str) -> list[int]:
+    """Ids of the records of ``table`` created a month or more before the shop clock."""
+    rows = shop.conn.execute(
+        f"SELECT id FROM {table} WHERE date_add < ? ORDER BY id", (clock.fmt(shop.now - MONTH),)
+    )
+    return [r[0] for r in rows]
 
 
 def _pick(conn: sqlite3.Connection, rng: random.Random, sql: str, params: tuple) -> int | None:
@@ -182,13 +182,7 @@ def edit_old_customers(path: Path, rng: random.Random, count: int) -> str:
     deleted (PrestaShop's soft delete: deleted=1, active=0)."""
     edited = []
     with editing(path) as shop:
-        ids = [
-            r[0]
-            for r in shop.conn.execute(
-                "SELECT id FROM customers WHERE date_add < ? ORDER BY id",
-                (clock.fmt(shop.now - MONTH),),
-            )
-        ]
+        ids = _month_old_ids(shop, "customers")
         for customer_id in rng.sample(ids, min(count, len(ids))):
             customer = store.load(shop.conn, CUSTOMERS, customer_id)
             kind = rng.choice(("name", "email", "newsletter", "delete"))
@@ -213,13 +207,7 @@ def edit_old_products(path: Path, rng: random.Random, count: int) -> str:
     a new default category, a new name, or are switched on or off."""
     edited = []
     with editing(path) as shop:
-        ids = [
-            r[0]
-            for r in shop.conn.execute(
-                "SELECT id FROM products WHERE date_add < ? ORDER BY id",
-                (clock.fmt(shop.now - MONTH),),
-            )
-        ]
+        ids = _month_old_ids(shop, "products")
         leaves = sorted(
             {
                 json.loads(r[0])["id_category_default"]

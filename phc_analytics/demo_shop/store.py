@@ -8,9 +8,10 @@ what ``advance`` wrote without a restart.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import orjson
@@ -43,6 +44,24 @@ def connect(
     if as_bytes:
         conn.text_factory = bytes
     return conn
+
+
+@contextlib.contextmanager
+def writing(path: str | Path) -> Iterator[sqlite3.Connection]:
+    """One write transaction on the shop file (``BEGIN IMMEDIATE``: a running server keeps
+    reading the last committed state); committed when the block ends, rolled back if it
+    raises."""
+    conn = connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
 
 
 def _column_type(name: str) -> str:

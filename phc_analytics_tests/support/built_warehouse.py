@@ -14,7 +14,8 @@ HTTP too, for the KPIs computed independently in Python (``shop_reader``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -110,24 +111,21 @@ def built_template(
 @pytest.fixture(scope="session")
 def built_warehouse(pg_admin_url: str, built_template: BuiltWarehouse) -> Iterator[BuiltWarehouse]:
     """The built warehouse, shared: read it, do not change it (use ``built_copy`` to write)."""
-    name = copy_database(pg_admin_url, built_template.template, session_name("built_shared"))
-    try:
-        yield _at(built_template, with_database(pg_admin_url, name))
-    finally:
-        drop_database(pg_admin_url, name)
+    with _copy(pg_admin_url, built_template, "built_shared") as shared:
+        yield shared
 
 
 @pytest.fixture
 def built_copy(pg_admin_url: str, built_template: BuiltWarehouse) -> Iterator[BuiltWarehouse]:
     """A copy of the built warehouse of the test's own."""
-    name = copy_database(pg_admin_url, built_template.template, session_name("built_copy"))
+    with _copy(pg_admin_url, built_template, "built_copy") as copy:
+        yield copy
+
+
+@contextmanager
+def _copy(pg_admin_url: str, built: BuiltWarehouse, purpose: str) -> Iterator[BuiltWarehouse]:
+    name = copy_database(pg_admin_url, built.template, session_name(purpose))
     try:
-        yield _at(built_template, with_database(pg_admin_url, name))
+        yield replace(built, url=with_database(pg_admin_url, name))
     finally:
         drop_database(pg_admin_url, name)
-
-
-def _at(built: BuiltWarehouse, url: str) -> BuiltWarehouse:
-    from dataclasses import replace
-
-    return replace(built, url=url)
