@@ -18,8 +18,14 @@ GROUPS = {"staging": "staging", "analytics": "analytics"}
 STAGING_CONDITION = dg.AutomationCondition.eager().without(
     ~dg.AutomationCondition.any_deps_missing()
 )
-# The marts only depend on staging (unpartitioned): the default eager() is right.
-ANALYTICS_CONDITION = dg.AutomationCondition.eager()
+# The marts: eager(), and not while a parent's own parents are still in progress. A raw sync
+# lands its entities one step at a time; a tick that falls between two steps refreshes the
+# staging tables whose raw is done, and plain eager() would then rebuild every mart on half the
+# change and again on the rest (measured: three queued mart builds, 180 s from a shop change to
+# fct_orders instead of about 100). The look two levels up is enough for raw -> staging -> mart.
+ANALYTICS_CONDITION = dg.AutomationCondition.eager() & ~dg.AutomationCondition.any_deps_match(
+    dg.AutomationCondition.any_deps_in_progress()
+).with_label("no grandparent in progress")
 
 
 def model_folder(resource_props: Mapping[str, Any]) -> str | None:
