@@ -4,7 +4,6 @@ of the same shape (raw -> staging -> mart) in a temporary instance."""
 from __future__ import annotations
 
 import dagster as dg
-from dagster._core.storage.dagster_run import DagsterRunStatus
 
 from phc_analytics.transform.translator import ANALYTICS_CONDITION, STAGING_CONDITION
 
@@ -40,7 +39,7 @@ def requested_after_half_a_sync(mart_condition: dg.AutomationCondition) -> set[s
         instance.create_run_for_job(
             job_def=job,
             asset_selection=frozenset({dg.AssetKey("raw_b")}),
-            status=DagsterRunStatus.STARTED,
+            status=dg.DagsterRunStatus.STARTED,
         )
         result = dg.evaluate_automation_conditions(defs=assets, instance=instance, cursor=cursor)
         return {a.key.to_user_string() for a in assets if result.get_num_requested(a.key)}
