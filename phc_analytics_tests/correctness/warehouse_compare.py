@@ -14,19 +14,22 @@ import psycopg
 from psycopg import sql
 
 # Bookkeeping columns that legitimately differ between an incremental and a full build.
-IGNORED_COLUMNS = {"_batch_xmin"}
+IGNORED_COLUMNS = {"_batch_xmin", "_staged_xid"}
+# Tables the migrations create, with per-warehouse bookkeeping: not built by dbt.
+MIGRATION_TABLES = {"staging.etl_watermarks", "analytics.refresh_log"}
 FLOAT_TYPES = {"double precision", "real"}
 FLOAT_TOLERANCE = 1e-9
 
 
 def relations(conn: psycopg.Connection, schema: str, kind: str) -> list[str]:
-    """Names of the tables (kind 'r') or materialized views (kind 'm') of ``schema``."""
+    """Names of the relations of ``schema`` whose kind is one of the letters of ``kind``: tables
+    ('r'), materialized views ('m'). The migrations' own tables (MIGRATION_TABLES) are left out."""
     rows = conn.execute(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE n.nspname = %s AND c.relkind = %s ORDER BY c.relname",
-        (schema, kind),
+        " WHERE n.nspname = %s AND c.relkind = ANY(%s) ORDER BY c.relname",
+        (schema, list(kind)),
     ).fetchall()
-    return [r[0] for r in rows]
+    return [r[0] for r in rows if f"{schema}.{r[0]}" not in MIGRATION_TABLES]
 
 
 def columns(conn: psycopg.Connection, schema: str, name: str) -> list[tuple[str, str]]:
@@ -158,9 +161,10 @@ class Difference:
 
 
 def compare(
-    url_a: str, url_b: str, schema: str, names: Iterable[str] | None = None, kind: str = "m"
+    url_a: str, url_b: str, schema: str, names: Iterable[str] | None = None, kind: str = "mr"
 ) -> tuple[list[str], list[Difference]]:
-    """Compare every relation of ``schema`` (materialized views by default) between A and B:
+    """Compare every relation of ``schema`` (tables and materialized views by default) between A
+    and B:
     same keys, same values (numerics rounded to the cent, floats within a relative 1e-9),
     same row counts. Returns the relations compared and the differences found."""
     diffs: list[Difference] = []

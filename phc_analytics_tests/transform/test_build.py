@@ -21,6 +21,9 @@ MARTS = ["agg_category_sales", "agg_product_performance", "agg_rfm_segments", "a
          "dim_customer", "dim_date", "dim_geography", "dim_order_status", "dim_product",
          "dim_sales_channel", "fct_order_lines", "fct_orders", "product_pairs",
          "quarantined_records", "sales_anomalies"]  # fmt: skip
+# Tables updated for the keys a change touched (macros/incremental_marts.sql); the rest are views.
+INCREMENTAL_MARTS = ["fct_order_lines", "fct_orders"]
+VIEWS = [m for m in MARTS if m not in INCREMENTAL_MARTS]
 
 
 def test_every_model_materializes_and_every_test_passes(built_warehouse: BuiltWarehouse):
@@ -39,19 +42,24 @@ def test_every_model_materializes_and_every_test_passes(built_warehouse: BuiltWa
     assert {e.asset_check_key for e in evaluations} == declared
 
 
-def test_marts_are_materialized_views_with_a_unique_index(built_warehouse: BuiltWarehouse):
+def test_marts_are_views_or_incremental_tables_with_a_unique_index(
+    built_warehouse: BuiltWarehouse,
+):
     with psycopg.connect(built_warehouse.url) as conn:
         views = conn.execute(
             "SELECT matviewname FROM pg_matviews WHERE schemaname = 'analytics' ORDER BY 1"
         ).fetchall()
-        assert [v for (v,) in views] == MARTS
+        assert [v for (v,) in views] == VIEWS
+        tables = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'analytics' ORDER BY 1"
+        ).fetchall()
+        assert [t for (t,) in tables] == [*INCREMENTAL_MARTS, "refresh_log"]
         without_unique = conn.execute(
             """
-            SELECT mv.matviewname FROM pg_matviews mv
-            WHERE mv.schemaname = 'analytics' AND NOT EXISTS (
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'analytics' AND c.relkind IN ('m', 'r') AND NOT EXISTS (
                 SELECT 1 FROM pg_index i
-                WHERE i.indrelid = format('analytics.%I', mv.matviewname)::regclass
-                  AND i.indisunique AND i.indpred IS NULL)
+                WHERE i.indrelid = c.oid AND i.indisunique AND i.indpred IS NULL)
             """
         ).fetchall()
         assert without_unique == []
@@ -63,7 +71,8 @@ def test_marts_are_materialized_views_with_a_unique_index(built_warehouse: Built
 
 
 def test_refresh_is_concurrent_and_logged_with_the_run_id(built_copy: BuiltWarehouse):
-    """The first build creates the views; the next run refreshes them CONCURRENTLY and logs."""
+    """The first build creates the marts; the next run refreshes the views CONCURRENTLY, updates
+    the incremental tables for what changed (nothing here: no row rewritten), and logs both."""
     from phc_analytics.transform.definitions import transform_defs
     from phc_analytics.transform.resources import dbt_resource
 
@@ -73,19 +82,20 @@ def test_refresh_is_concurrent_and_logged_with_the_run_id(built_copy: BuiltWareh
     with psycopg.connect(built_copy.url) as conn:
         rows = conn.execute(
             """
-            SELECT view_name, ran_concurrently, row_count, finished_at >= started_at
+            SELECT view_name, ran_concurrently, row_count, finished_at >= started_at,
+                   incremental, rows_deleted, rows_inserted
             FROM analytics.refresh_log WHERE run_id = %s ORDER BY view_name
             """,
             (result.run_id,),
         ).fetchall()
-        counts = dict(
-            conn.execute(
-                "SELECT 'analytics.' || matviewname, 0 FROM pg_matviews WHERE schemaname = 'analytics'"  # noqa: E501
-            ).fetchall()
-        )
-        for view in counts:
-            counts[view] = conn.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
+        counts = {
+            f"analytics.{m}": conn.execute(f"SELECT count(*) FROM analytics.{m}").fetchone()[0]
+            for m in MARTS
+        }
     assert [r[0] for r in rows] == [f"analytics.{m}" for m in MARTS]
-    assert all(concurrently for _, concurrently, _, _ in rows)
-    assert all(ordered for *_, ordered in rows)
-    assert {view: n for view, _, n, _ in rows} == counts
+    by_name = {r[0].removeprefix("analytics."): r for r in rows}
+    assert all(by_name[v][1] and not by_name[v][4] for v in VIEWS)
+    # Nothing changed since the build: the incremental marts deleted and inserted no row.
+    assert [by_name[m][4:] for m in INCREMENTAL_MARTS] == [(True, 0, 0)] * 2
+    assert all(r[3] for r in rows)
+    assert {r[0]: r[2] for r in rows} == counts

@@ -114,9 +114,16 @@ def test_apply_on_empty_database_then_again_changes_nothing(empty_database: str)
     assert schemas == {"raw", "staging", "analytics"}
     assert {e for e, _ in watermarks} == ENTITIES
     assert {v for _, v in watermarks} == {"1970-01-01 00:00:00"}
-    assert {"view_name", "started_at", "finished_at", "row_count", "ran_concurrently"} <= (
-        refresh_log_columns
-    )
+    assert {
+        "view_name",
+        "started_at",
+        "finished_at",
+        "row_count",
+        "ran_concurrently",
+        "snapshot_xmin",
+        "rows_deleted",
+        "rows_inserted",
+    } <= (refresh_log_columns)
 
 
 def test_edited_applied_migration_is_refused(empty_database: str, migrations_copy: Path):

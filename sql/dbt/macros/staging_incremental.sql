@@ -75,3 +75,11 @@ select (
     limit 1
 ) as default_lang_id
 {%- endmacro -%}
+
+{#- The id of the transaction that writes a staging row (64-bit, never wraps). The incremental
+    marts re-read the staging rows whose _staged_xid is at or above the snapshot xmin of their own
+    last build (macros/incremental_marts.sql): the same rule as staging's load_xid against
+    _batch_xmin, one layer down. -#}
+{%- macro staged_xid() -%}
+pg_current_xact_id()::text::bigint
+{%- endmacro -%}

@@ -17,7 +17,7 @@ with monthly as (
         sum(net_line_revenue) as net_revenue,
         sum(line_margin) as margin,
         sum(net_line_revenue) filter (where line_margin is not null) as costed_revenue
-    from {{ ref('int_order_lines') }}
+    from {{ ref('fct_order_lines') }}
     where is_valid
     group by 1, 2
 )

@@ -7,7 +7,7 @@
 -- every (country, channel) pair that ever sold, so running sums and period comparisons never
 -- skip a day. Revenue counts valid orders only, bucketed on the order date.
 with orders as (
-    select * from {{ ref('int_orders') }}
+    select * from {{ ref('fct_orders') }}
 ),
 
 pairs as (

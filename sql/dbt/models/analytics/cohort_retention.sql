@@ -3,7 +3,7 @@
 -- The retention matrix: of the customers whose first valid order fell in cohort_month, how many
 -- ordered again in their n-th month (n = 1 is the first month, so its rate is 1).
 with valid_orders as (
-    select * from {{ ref('int_orders') }} where is_valid and customer_id <> -1
+    select * from {{ ref('fct_orders') }} where is_valid and customer_id <> -1
 ),
 
 firsts as (

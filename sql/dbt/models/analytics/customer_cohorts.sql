@@ -7,7 +7,7 @@
 -- month of the shop's latest order (Fivetran's shopify__customer_cohorts shape). Month 1 is the
 -- first-order month.
 with valid_orders as (
-    select * from {{ ref('int_orders') }} where is_valid and customer_id <> -1
+    select * from {{ ref('fct_orders') }} where is_valid and customer_id <> -1
 ),
 
 customers as (

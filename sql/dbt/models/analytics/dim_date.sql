@@ -6,7 +6,7 @@ with bounds as (
     select
         date_trunc('year', coalesce(min(order_date), current_date) - interval '1 year')::date as first_day,
         (date_trunc('year', greatest(coalesce(max(order_date), current_date), current_date)) + interval '1 year - 1 day')::date as last_day
-    from {{ ref('int_orders') }}
+    from {{ ref('fct_orders') }}
 ),
 
 days as (

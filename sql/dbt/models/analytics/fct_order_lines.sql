@@ -1,4 +1,13 @@
-{{ config(indexes=[
+{#- Incremental (macros/incremental_marts.sql): a build rewrites the lines of the changed orders
+    and of the orders holding a changed product. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    unique_key='order_id',
+    on_schema_change='fail',
+    pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_product(mart_watermark())) }}",
+    post_hook="{{ end_incremental_mart('order_id') }}",
+    indexes=[
     {'columns': ['order_detail_id'], 'unique': True},
     {'columns': ['order_date']},
     {'columns': ['product_id', 'order_date', 'quantity', 'net_line_revenue']},
@@ -10,4 +19,4 @@
 -- (product_id, order_date, quantity, net_line_revenue): one product's daily sales can be an
 -- index-only scan instead of a heap page per line (dbt-postgres indexes have no INCLUDE).
 
-select * from {{ ref('int_order_lines') }}
+{{ order_line_context(affected_keys()) }}

@@ -1,4 +1,13 @@
-{{ config(indexes=[
+{#- Incremental (macros/incremental_marts.sql): a build rewrites the changed orders and every
+    order of their customers, whose new_vs_returning depends on each other. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    unique_key='order_id',
+    on_schema_change='fail',
+    pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_customer(mart_watermark())) }}",
+    post_hook="{{ end_incremental_mart('order_id') }}",
+    indexes=[
     {'columns': ['order_id'], 'unique': True},
     {'columns': ['order_date']},
     {'columns': ['customer_id']},
@@ -8,6 +17,9 @@
 with lines as (
     select order_id, count(*) as line_count, sum(quantity) as quantity
     from {{ ref('stg_order_rows') }}
+    {%- if is_incremental() %}
+    where order_id in ({{ affected_keys() }})
+    {%- endif %}
     group by order_id
 )
 
@@ -56,5 +68,5 @@ select
     o.customer_order_seq,
     case when o.customer_order_seq = 1 then 'new'
          when o.customer_order_seq > 1 then 'returning' end as new_vs_returning
-from {{ ref('int_orders') }} as o
+from ({{ order_context(affected_keys()) }}) as o
 left join lines as l on l.order_id = o.order_id

@@ -15,7 +15,7 @@
 --   lift              = confidence(A->B) / support(B) = both * total / (with A * with B)
 with baskets as (
     select distinct order_id, product_id
-    from {{ ref('int_order_lines') }}
+    from {{ ref('fct_order_lines') }}
     where is_valid and product_id <> -1
 ),
 

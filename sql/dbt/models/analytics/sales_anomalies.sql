@@ -6,7 +6,7 @@
 -- A day is an anomaly when |z| >= var('anomaly_z') and the baseline has at least
 -- var('anomaly_min_weeks') observations; spikes and drops are told apart by the sign of z.
 with orders as (
-    select * from {{ ref('int_orders') }}
+    select * from {{ ref('fct_orders') }}
 ),
 
 days as (

@@ -10,11 +10,11 @@
     customers have one order. Recency ranks the last order date (most recent = 5), frequency the
     valid order count, monetary the lifetime net revenue. -#}
 with valid_orders as (
-    select * from {{ ref('int_orders') }} where is_valid and customer_id <> -1
+    select * from {{ ref('fct_orders') }} where is_valid and customer_id <> -1
 ),
 
 as_of as (
-    select coalesce(max(order_date), current_date) as as_of_date from {{ ref('int_orders') }}
+    select coalesce(max(order_date), current_date) as as_of_date from {{ ref('fct_orders') }}
 ),
 
 per_customer as (

@@ -1,6 +1,6 @@
 {{ config(
     unique_key='address_id',
-    indexes=[{'columns': ['address_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
+    indexes=[{'columns': ['address_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}],
 ) }}
 
 -- Deleted addresses are kept: PrestaShop copies an address that a placed order used instead of
@@ -25,5 +25,6 @@ select
     {{ ps_bool(ps_field('deleted')) }} as is_deleted,
     {{ ps_timestamp(ps_field('date_add')) }} as date_add,
     {{ ps_timestamp(ps_field('date_upd')) }} as date_upd,
-    {{ batch_xmin() }} as _batch_xmin
+    {{ batch_xmin() }} as _batch_xmin,
+    {{ staged_xid() }} as _staged_xid
 from latest

@@ -1,6 +1,6 @@
 {{ config(
     unique_key='country_id',
-    indexes=[{'columns': ['country_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
+    indexes=[{'columns': ['country_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}],
 ) }}
 
 with latest as (
@@ -20,6 +20,7 @@ select
     {{ ps_field('call_prefix') }} as call_prefix,
     {{ ps_bool(ps_field('active')) }} as is_active,
     {{ ps_bool(ps_field('contains_states')) }} as contains_states,
-    {{ batch_xmin() }} as _batch_xmin
+    {{ batch_xmin() }} as _batch_xmin,
+    {{ staged_xid() }} as _staged_xid
 from latest
 cross join lang

@@ -17,7 +17,7 @@
     indexes=[
         {'columns': ['order_detail_id']},
         {'columns': ['order_id', '_payload_hash']},
-        {'columns': ['_batch_xmin']},
+        {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']},
     ],
     pre_hook="{% if is_incremental() %}delete from {{ this }} as r where not exists (select 1 from {{ ref('stg_orders') }} as o where o.order_id = r.order_id and o._payload_hash = r._payload_hash){% endif %}",
 ) }}
@@ -69,5 +69,6 @@ select
     {{ ps_num("row_json ->> 'unit_price_tax_excl'") }} * {{ ps_int("row_json ->> 'product_quantity'") }} as line_total_tax_excl,
     {{ ps_num("row_json ->> 'unit_price_tax_incl'") }} * {{ ps_int("row_json ->> 'product_quantity'") }} as line_total_tax_incl,
     _payload_hash,
-    {{ batch_xmin() }} as _batch_xmin
+    {{ batch_xmin() }} as _batch_xmin,
+    {{ staged_xid() }} as _staged_xid
 from exploded

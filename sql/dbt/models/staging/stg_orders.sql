@@ -2,8 +2,9 @@
     unique_key='order_id',
     indexes=[
         {'columns': ['order_id'], 'unique': True},
-        {'columns': ['_batch_xmin']},
+        {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']},
         {'columns': ['customer_id']},
+        {'columns': ['address_delivery_id']},
     ],
     pre_hook="{% if is_incremental() %}delete from {{ this }} where order_id in ({{ changed_ids('orders') }}){% endif %}",
 ) }}
@@ -115,7 +116,8 @@ select
     coalesce(s.is_logable, o.is_valid_flag, false) as is_valid,
     coalesce(s.is_paid, false) as is_paid,
     coalesce(s.status_group, 'unknown') as status_group,
-    {{ batch_xmin() }} as _batch_xmin
+    {{ batch_xmin() }} as _batch_xmin,
+    {{ staged_xid() }} as _staged_xid
 from typed as o
 left join timeline as t on t.order_id = o.order_id
 left join {{ ref('stg_order_states') }} as s on s.order_state_id = o.current_state_id

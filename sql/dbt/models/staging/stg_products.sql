@@ -1,6 +1,6 @@
 {{ config(
     unique_key='product_id',
-    indexes=[{'columns': ['product_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
+    indexes=[{'columns': ['product_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}],
     pre_hook="{% if is_incremental() %}delete from {{ this }} where product_id in ({{ changed_ids('products') }}){% endif %}",
 ) }}
 
@@ -34,7 +34,8 @@ select
     {{ ps_date(ps_field('available_date')) }} as available_date,
     {{ ps_timestamp(ps_field('date_add')) }} as date_add,
     {{ ps_timestamp(ps_field('date_upd')) }} as date_upd,
-    {{ batch_xmin() }} as _batch_xmin
+    {{ batch_xmin() }} as _batch_xmin,
+    {{ staged_xid() }} as _staged_xid
 from latest
 cross join lang
 where {{ quarantine_reason('products', 'latest.payload') }} is null

@@ -1,0 +1,154 @@
+"""The incremental fact tables (fct_orders, fct_order_lines) rewrite only what a change touched,
+in one transaction that BI readers neither wait for nor see half of.
+
+Each test starts from a copy of the session's built warehouse and cancels one valid order of a
+returning customer the way a sync would deliver it (a new raw version and its history row, written
+with the ingestion's own RawStore), then re-stages."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import psycopg
+import pytest
+
+from phc_analytics.demo_shop.orders import history_json
+from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
+from phc_analytics_tests.transform.dbt_runner import run_dbt
+from phc_analytics_tests.transform.test_concurrent_refresh import wait_for, waiting_on_lock
+from phc_analytics_tests.transform.test_incremental import (
+    CANCELED,
+    latest_payload,
+    shop_time,
+    write_raw,
+)
+
+# The outcome can depend on the PostgreSQL server: the external pass runs it too (docs/testing.md).
+pytestmark = pytest.mark.server
+
+STAGING = ["run", "--select", "path:models/staging"]
+FACTS = ["run", "--select", "fct_orders fct_order_lines"]
+VALID_REVENUE = (
+    "SELECT sum(net_revenue) FILTER (WHERE is_valid), count(*) FROM analytics.fct_orders"
+)
+
+
+@dataclass
+class Cancelled:
+    order_id: int
+    customer_id: int
+    net_revenue: float
+
+
+def cancel_one_order(url: str) -> Cancelled:
+    """Cancel the latest valid order of a customer with three orders or more, and re-stage."""
+    with psycopg.connect(url) as conn:
+        order_id, customer_id, revenue = conn.execute(
+            """SELECT f.order_id, f.customer_id, f.net_revenue FROM analytics.fct_orders f
+               WHERE f.is_valid AND f.customer_id IN (
+                   SELECT customer_id FROM analytics.fct_orders WHERE customer_id <> -1
+                   GROUP BY customer_id HAVING count(*) >= 3)
+               ORDER BY f.order_created_at DESC LIMIT 1"""
+        ).fetchone()
+        payload = latest_payload(conn, "orders", order_id)
+        (last_history,) = conn.execute("SELECT max(id) FROM raw.order_histories").fetchone()
+    later = shop_time(datetime.fromisoformat(payload["date_upd"]) + timedelta(days=1))
+    version = copy.deepcopy(payload)
+    version.update(current_state=str(CANCELED), valid="0", date_upd=later)
+    history = json.loads(history_json(last_history + 1, 1, CANCELED, order_id, later))
+    with psycopg.connect(url, autocommit=True) as conn:
+        write_raw(conn, "orders", [version], "cancel")
+        write_raw(conn, "order_histories", [history], "cancel")
+    run_dbt(url, STAGING)
+    return Cancelled(order_id, customer_id, float(revenue))
+
+
+def last_build(conn: psycopg.Connection, mart: str) -> tuple[bool, int, int]:
+    return conn.execute(
+        """SELECT incremental, rows_deleted, rows_inserted FROM analytics.refresh_log
+           WHERE view_name = %s ORDER BY id DESC LIMIT 1""",
+        (f"analytics.{mart}",),
+    ).fetchone()
+
+
+def test_a_change_to_one_order_rewrites_only_the_rows_it_touches(built_copy: BuiltWarehouse):
+    url = built_copy.url
+    cancelled = cancel_one_order(url)
+    run_dbt(url, FACTS)
+    with psycopg.connect(url) as conn:
+        status = conn.execute(
+            "SELECT status_group, is_valid FROM analytics.fct_orders WHERE order_id = %s",
+            (cancelled.order_id,),
+        ).fetchone()
+        assert status == ("cancelled", False)
+        customer_orders = {o for (o,) in conn.execute(
+            "SELECT order_id FROM analytics.fct_orders WHERE customer_id = %s",
+            (cancelled.customer_id,),
+        )}  # fmt: skip
+        lines = {d for (d,) in conn.execute(
+            "SELECT order_detail_id FROM analytics.fct_order_lines WHERE order_id = %s",
+            (cancelled.order_id,),
+        )}  # fmt: skip
+        # The rows the build wrote carry its transaction id: exactly the customer's orders (their
+        # new_vs_returning depends on each other) and the cancelled order's lines.
+        rewritten_orders = {o for (o,) in conn.execute(
+            """SELECT order_id FROM analytics.fct_orders
+               WHERE xmin = (SELECT xmin FROM analytics.fct_orders WHERE order_id = %s)""",
+            (cancelled.order_id,),
+        )}  # fmt: skip
+        rewritten_lines = {d for (d,) in conn.execute(
+            """SELECT order_detail_id FROM analytics.fct_order_lines WHERE xmin = (
+                   SELECT xmin FROM analytics.fct_order_lines WHERE order_id = %s LIMIT 1)""",
+            (cancelled.order_id,),
+        )}  # fmt: skip
+        total = conn.execute("SELECT count(*) FROM analytics.fct_orders").fetchone()[0]
+        assert len(customer_orders) >= 3 and total > 10 * len(customer_orders)
+        assert rewritten_orders == customer_orders
+        assert rewritten_lines == lines
+        n_orders, n_lines = len(customer_orders), len(lines)
+        assert last_build(conn, "fct_orders") == (True, n_orders, n_orders)
+        assert last_build(conn, "fct_order_lines") == (True, n_lines, n_lines)
+
+
+def test_a_reader_sees_the_facts_before_or_after_a_build_never_half(built_copy: BuiltWarehouse):
+    url = built_copy.url
+    cancelled = cancel_one_order(url)
+    with psycopg.connect(url) as conn:
+        revenue_before, orders_before = conn.execute(VALID_REVENUE).fetchone()
+    blocker = psycopg.connect(url)
+    # Stall the build at its very end: the rows are deleted and inserted, the post-hook waits to
+    # log the build (ROW EXCLUSIVE on the log conflicts with this EXCLUSIVE lock), uncommitted.
+    blocker.execute("LOCK TABLE analytics.refresh_log IN EXCLUSIVE MODE")
+    failures: list[BaseException] = []
+
+    def build():
+        try:
+            run_dbt(url, ["run", "--select", "fct_orders"])
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=build)
+    thread.start()
+    try:
+        wait_for(lambda: waiting_on_lock(url, "insert into analytics.refresh_log"))
+        with psycopg.connect(url, autocommit=True) as reader:
+            reader.execute("SET lock_timeout = '1s'")
+            for _ in range(5):
+                started = time.monotonic()
+                assert reader.execute(VALID_REVENUE).fetchone() == (revenue_before, orders_before)
+                assert time.monotonic() - started < 1
+    finally:
+        blocker.rollback()
+        blocker.close()
+        thread.join(timeout=120)
+    assert not thread.is_alive()
+    assert failures == []
+    with psycopg.connect(url) as conn:
+        revenue_after, orders_after = conn.execute(VALID_REVENUE).fetchone()
+    assert orders_after == orders_before
+    assert float(revenue_before - revenue_after) == pytest.approx(cancelled.net_revenue)

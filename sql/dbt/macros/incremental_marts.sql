@@ -1,0 +1,126 @@
+{#- Incremental marts: fct_orders and fct_order_lines are tables updated for the orders a change
+    touched, not recomputed from the whole history (docs/models.md, "Incremental marts").
+
+    One dbt transaction per mart (dbt's incremental materialization runs the pre-hook, the build
+    and the post-hook between one BEGIN and one COMMIT), so a reader sees the mart before or
+    after the change, never half of it, and is never blocked (DELETE and INSERT take ROW
+    EXCLUSIVE, which does not conflict with SELECT):
+
+    1. pre-hook `begin_incremental_mart`: note the snapshot xmin of this build, collect the
+       affected keys into the temporary table phc_affected_keys, delete their rows;
+    2. the model selects the rows of exactly those keys (`... in (affected_keys())`), which
+       dbt appends (incremental_strategy='append');
+    3. post-hook `end_incremental_mart`: one row in analytics.refresh_log with the snapshot
+       xmin (the next build's watermark) and the rows deleted and inserted.
+
+    The watermark rule is staging's, one layer down: every transaction with an id below the
+    snapshot xmin had ended when this build read staging, so the next build only needs the
+    staging rows written by a transaction at or above it (_staged_xid). -#}
+
+{#- The snapshot xmin of this mart's last logged build (0: never built). -#}
+{%- macro mart_watermark() -%}
+(select coalesce(max(snapshot_xmin), 0) from analytics.refresh_log where view_name = '{{ this.schema }}.{{ this.identifier }}')
+{%- endmacro -%}
+
+{#- Orders whose staged data changed since `since`: the order or its lines were re-staged, its
+    delivery address or that address's country changed, or it is quarantined (its new version
+    left stg_orders; the quarantine list is short, so it is always included). -#}
+{%- macro changed_orders(since) -%}
+select order_id from {{ ref('stg_orders') }} where _staged_xid >= {{ since }}
+union
+select order_id from {{ ref('stg_order_rows') }} where _staged_xid >= {{ since }}
+union
+select record_id from {{ ref('stg_quarantine') }} where entity = 'orders'
+union
+select o.order_id
+from {{ ref('stg_orders') }} as o
+where o.address_delivery_id in (
+    select a.address_id from {{ ref('stg_addresses') }} as a where a._staged_xid >= {{ since }}
+    union
+    select a.address_id from {{ ref('stg_addresses') }} as a
+    where a.country_id in (select c.country_id from {{ ref('stg_countries') }} as c where c._staged_xid >= {{ since }})
+)
+{%- endmacro -%}
+
+{#- fct_orders: the changed orders and every order of their customers, before and after the
+    change (new vs returning and customer_order_seq number a customer's valid orders, so a late
+    cancellation renumbers the customer's later orders). -#}
+{%- macro affected_orders_by_customer(since) -%}
+with changed as (
+    {{ changed_orders(since) }}
+),
+customers as (
+    select coalesce(s.customer_id, -1) as customer_id
+    from {{ ref('stg_orders') }} as s where s.order_id in (select order_id from changed)
+    union
+    select m.customer_id from {{ this }} as m where m.order_id in (select order_id from changed)
+)
+select order_id from changed
+union
+select s.order_id from {{ ref('stg_orders') }} as s
+where s.customer_id in (select customer_id from customers)
+   or (coalesce(s.customer_id, -1) = -1 and exists (select 1 from customers where customer_id = -1))
+{%- endmacro -%}
+
+{#- fct_order_lines: the changed orders and the orders with a line of a changed product (its
+    category and wholesale price are on the line). A line does not depend on other orders. -#}
+{%- macro affected_orders_by_product(since) -%}
+{{ changed_orders(since) }}
+union
+select m.order_id from {{ this }} as m
+where m.product_id in (select p.product_id from {{ ref('stg_products') }} as p where p._staged_xid >= {{ since }})
+{%- endmacro -%}
+
+{#- Pre-hook. `affected` is the SQL of the affected keys (one column, named `key`), rendered
+    with mart_watermark() as its `since`. -#}
+{%- macro begin_incremental_mart(key, affected) -%}
+select
+    set_config('phc.mart_xmin', {{ batch_xmin() }}::text, true),
+    set_config('phc.mart_started_at', clock_timestamp()::text, true),
+    set_config('phc.mart_incremental', '{{ "true" if is_incremental() else "false" }}', true);
+{%- if is_incremental() %}
+create temporary table phc_affected_keys on commit drop as
+select distinct k.key from ({{ affected }}) as k (key) where k.key is not null;
+-- Autovacuum never analyzes temporary tables: without this the planner guesses their size.
+analyze phc_affected_keys;
+with gone as (
+    delete from {{ this }} where {{ key }} in (select key from phc_affected_keys) returning 1
+)
+select set_config('phc.mart_deleted', count(*)::text, true) from gone;
+{%- else %}
+-- Empty on a full build, so the post-hook reads the same table either way.
+create temporary table phc_affected_keys (key bigint) on commit drop;
+{%- endif %}
+{%- endmacro -%}
+
+{#- The model's keys: a query of the affected keys on an incremental build, none (every key) on
+    a full one. -#}
+{%- macro affected_keys() -%}
+{%- if is_incremental() -%}
+select key from phc_affected_keys
+{%- endif -%}
+{%- endmacro -%}
+
+{#- Post-hook: log the build (and so the next build's watermark). is_incremental() cannot be
+    asked here (the table exists by now), so the pre-hook's setting says which build this was. -#}
+{%- macro end_incremental_mart(key) -%}
+insert into analytics.refresh_log (
+    view_name, started_at, finished_at, row_count, ran_concurrently, run_id,
+    snapshot_xmin, incremental, rows_deleted, rows_inserted
+)
+select
+    '{{ this.schema }}.{{ this.identifier }}',
+    current_setting('phc.mart_started_at')::timestamptz,
+    clock_timestamp(),
+    (select count(*) from {{ this }}),
+    false,
+    nullif(current_setting('phc.run_id', true), ''),
+    current_setting('phc.mart_xmin')::bigint,
+    incremental,
+    case when incremental then current_setting('phc.mart_deleted')::bigint else 0 end,
+    case when incremental
+        then (select count(*) from {{ this }} where {{ key }} in (select key from phc_affected_keys))
+        else (select count(*) from {{ this }})
+    end
+from (select current_setting('phc.mart_incremental')::boolean as incremental) as b
+{%- endmacro -%}

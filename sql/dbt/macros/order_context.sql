@@ -1,0 +1,135 @@
+{#- Orders with everything the facts share: money converted to the shop's default currency,
+    the delivery country and region, the sales channel, and the customer's sequence of valid
+    orders. `order_ids` (a query of order ids) limits it to the orders an incremental build
+    recomputes; none means every order. -#}
+{% macro order_context(order_ids=none) %}
+with orders as (
+    select
+        o.*,
+        -- Amounts are in the order's currency; conversion_rate (frozen on the order) converts to
+        -- the shop's default currency. A missing or zero rate is treated as 1 (and tested).
+        coalesce(nullif(o.conversion_rate, 0), 1) as rate
+    from {{ ref('stg_orders') }} as o
+    {%- if order_ids %}
+    where o.order_id in ({{ order_ids }})
+    {%- endif %}
+)
+
+select
+    o.order_id,
+    o.reference,
+    coalesce(o.customer_id, -1) as customer_id,
+    o.date_add as order_created_at,
+    o.date_add::date as order_date,
+    date_trunc('month', o.date_add)::date as month_start,
+    o.invoice_date,
+    o.address_delivery_id,
+    o.address_invoice_id,
+    coalesce(a.country_id, -1) as country_id,
+    coalesce(c.zone_id, -1) as zone_id,
+    {{ sales_channel_key('o.shop_id', 'o.module') }} as sales_channel_key,
+    o.currency_id,
+    o.conversion_rate,
+    o.current_state_id,
+    o.status_group,
+    o.is_valid,
+    o.is_paid,
+    o.paid_at,
+    o.shipped_at,
+    o.delivered_at,
+    o.cancelled_at,
+    o.refunded_at,
+    o.order_row_count,
+    o.total_products_tax_excl / o.rate as products_tax_excl,
+    o.total_products_tax_incl / o.rate as products_tax_incl,
+    o.total_discounts_tax_excl / o.rate as discounts_tax_excl,
+    o.total_discounts_tax_incl / o.rate as discounts_tax_incl,
+    o.total_shipping_tax_excl / o.rate as shipping_tax_excl,
+    o.total_shipping_tax_incl / o.rate as shipping_tax_incl,
+    o.total_wrapping_tax_excl / o.rate as wrapping_tax_excl,
+    o.total_paid_tax_excl / o.rate as paid_tax_excl,
+    o.total_paid_tax_incl / o.rate as paid_tax_incl,
+    -- Net revenue, PrestaShop's definition (AdminStatsController::getTotalSales): tax excluded,
+    -- shipping excluded (= products - discounts + wrapping), in the shop's default currency.
+    -- Counted in revenue metrics only when is_valid (the current state is logable).
+    coalesce(o.total_paid_tax_excl - o.total_shipping_tax_excl, 0) / o.rate as net_revenue,
+    -- 1 for a customer's first valid order, 2 for the second...; NULL for orders that are not
+    -- valid. Numbered over all of the customer's orders: an incremental build passes a filter that
+    -- keeps every order of each affected customer (affected_orders_by_customer).
+    case when o.is_valid then
+        row_number() over (
+            partition by coalesce(o.customer_id, -1), o.is_valid order by o.date_add, o.order_id
+        )
+    end as customer_order_seq
+from orders as o
+left join {{ ref('stg_addresses') }} as a on a.address_id = o.address_delivery_id
+left join {{ ref('stg_countries') }} as c on c.country_id = a.country_id
+{% endmacro %}
+
+
+{#- Order lines with their order's context and their share of the order's revenue.
+
+    The order-level discount (cart rules) is allocated to lines pro rata on the line's value,
+    tax excluded, as PrestaShop itself does (OrderDetail::saveTaxCalculator). The line's net
+    revenue is its share of the ORDER's net revenue (PrestaShop definition, which also carries
+    gift wrapping): summed over an order's lines it equals the order's net revenue exactly, so
+    the product/category/monthly marts reconcile with the daily mart to the cent.
+    `order_ids` as in order_context. -#}
+{% macro order_line_context(order_ids=none) %}
+with lines as (
+    select
+        r.*,
+        sum(r.line_total_tax_excl) over (partition by r.order_id) as order_lines_total,
+        count(*) over (partition by r.order_id) as order_line_count
+    from {{ ref('stg_order_rows') }} as r
+    where r.order_detail_id is not null
+    {%- if order_ids %} and r.order_id in ({{ order_ids }}){% endif %}
+),
+
+orders as (
+    {{ order_context(order_ids) }}
+)
+
+select
+    l.order_detail_id,
+    l.order_id,
+    o.order_date,
+    o.month_start,
+    o.invoice_date,
+    o.customer_id,
+    coalesce(l.product_id, -1) as product_id,
+    l.product_attribute_id,
+    coalesce(p.category_id, -1) as category_id,
+    o.address_delivery_id,
+    o.country_id,
+    o.zone_id,
+    o.sales_channel_key,
+    o.currency_id,
+    o.conversion_rate,
+    o.is_valid,
+    o.status_group,
+    l.product_name,
+    l.product_reference,
+    coalesce(l.quantity, 0) as quantity,
+    l.unit_price_tax_excl,
+    l.unit_price_tax_incl,
+    l.line_total_tax_excl / coalesce(nullif(o.conversion_rate, 0), 1) as line_revenue_tax_excl,
+    l.line_total_tax_incl / coalesce(nullif(o.conversion_rate, 0), 1) as line_revenue_tax_incl,
+    s.share as revenue_share,
+    o.discounts_tax_excl * s.share as allocated_discount_tax_excl,
+    o.net_revenue * s.share as net_line_revenue,
+    -- Cost from the product's current wholesale price (shop currency): the order row carries no
+    -- historical cost. NULL when the product is unknown or has no wholesale price (0 in PrestaShop).
+    nullif(p.wholesale_price, 0) as unit_cost,
+    coalesce(l.quantity, 0) * nullif(p.wholesale_price, 0) as line_cost,
+    o.net_revenue * s.share - coalesce(l.quantity, 0) * nullif(p.wholesale_price, 0) as line_margin
+from lines as l
+join orders as o on o.order_id = l.order_id
+cross join lateral (
+    select case
+        when coalesce(l.order_lines_total, 0) <> 0 then coalesce(l.line_total_tax_excl, 0) / l.order_lines_total
+        else 1.0 / l.order_line_count
+    end as share
+) as s
+left join {{ ref('stg_products') }} as p on p.product_id = l.product_id
+{% endmacro %}
