@@ -145,6 +145,9 @@ def _print_summary(summary) -> None:
     others = len(summary.materialized) - len(synced)
     if others:
         console.print(f"{others} staging and analytics models built")
+    elif summary.success and synced:
+        # transform/changes.py: the dbt layers build only when their inputs moved.
+        console.print("no new data since the last build: no staging or analytics model rebuilt")
     if summary.partition_range:
         console.print(f"partitions {summary.partition_range[0]} .. {summary.partition_range[1]}")
     failed = [name for name, passed in summary.checks if not passed]

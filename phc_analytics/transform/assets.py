@@ -6,15 +6,22 @@ only read what raw received since their last build) and the analytics materializ
 (dagster-dbt models ERROR-severity tests as blocking checks) and keeps the two refresh policies
 apart in the UI. `dbt build` runs each model's tests right after it; streaming the events turns
 every test into an asset check result as soon as it finishes.
+
+Neither layer rebuilds anything when its inputs did not change (transform/changes.py): the step
+then materializes nothing, says why in its log, and the marts downstream are skipped with it.
 """
 
+import datetime as dt
 from collections.abc import Iterator
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import dbt_assets
 
+from phc_analytics.transform import changes
 from phc_analytics.transform.project import dbt_project, manifest_path
+from phc_analytics.transform.resources import PhcDbtCliResource
 from phc_analytics.transform.translator import PhcDbtTranslator
+from phc_analytics.warehouse.connection import open_connection
 
 STAGING_SELECT = "path:models/staging"
 ANALYTICS_SELECT = "path:models/analytics"
@@ -33,6 +40,9 @@ class DbtConfig(dg.Config):
     detect it and would only refresh the old definition), and for staging after a column change.
     A staging full refresh drops the tables the marts read (dbt swaps them in with DROP ...
     CASCADE), so select the marts in the same run: they are recreated right after."""
+
+    force: bool = False
+    """Build even when nothing changed since the last build (a full refresh always builds)."""
 
 
 def dbt_build_args(config: DbtConfig) -> list[str]:
@@ -54,7 +64,14 @@ def configured_severity(
     return dg.AssetCheckSeverity.ERROR
 
 
-def _stream(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtConfig) -> Iterator:
+def relation_name(key: dg.AssetKey) -> str:
+    """``staging/stg_orders`` -> ``staging.stg_orders`` (the translator maps schema/model)."""
+    return ".".join(key.path)
+
+
+def _stream(
+    context: dg.AssetExecutionContext, dbt: PhcDbtCliResource, config: DbtConfig
+) -> Iterator:
     specs = {spec.key: spec for spec in context.assets_def.check_specs}
     for event in dbt.cli(dbt_build_args(config), context=context).stream():
         if isinstance(event, dg.AssetCheckResult) and event.asset_key is not None:
@@ -71,8 +88,22 @@ def _stream(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtC
     name="dbt_staging",
     pool=DBT_POOL,
 )
-def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtConfig):
-    yield from _stream(context, dbt, config)
+def dbt_staging(context: dg.AssetExecutionContext, dbt: PhcDbtCliResource, config: DbtConfig):
+    models = sorted(relation_name(key) for key in context.selected_asset_keys)
+    with open_connection(dbt.warehouse_url(), autocommit=True) as conn:
+        decision = changes.staging_decision(conn, models)
+        # Taken before dbt starts: the watermark the next run compares raw with.
+        xmin = changes.snapshot_xmin(conn)
+    if not _should_build(context, config, decision):
+        return
+    started = dt.datetime.now(dt.UTC)
+    built: list[str] = []
+    for event in _stream(context, dbt, config):
+        if isinstance(event, dg.Output):
+            built.append(relation_name(context.asset_key_for_output(event.output_name)))
+        yield event
+    with open_connection(dbt.warehouse_url(), autocommit=True) as conn:
+        changes.log_staging_builds(conn, built, xmin, started, context.run.run_id)
 
 
 @dbt_assets(
@@ -83,5 +114,27 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: 
     name="dbt_analytics",
     pool=DBT_POOL,
 )
-def dbt_analytics(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtConfig):
+def dbt_analytics(context: dg.AssetExecutionContext, dbt: PhcDbtCliResource, config: DbtConfig):
+    marts = sorted(relation_name(key) for key in context.selected_asset_keys)
+    staging = sorted(relation_name(key) for key in dbt_staging.keys)
+    with open_connection(dbt.warehouse_url(), autocommit=True) as conn:
+        decision = changes.analytics_decision(conn, marts, staging)
+    if not _should_build(context, config, decision):
+        return
     yield from _stream(context, dbt, config)
+
+
+def _should_build(
+    context: dg.AssetExecutionContext, config: DbtConfig, decision: changes.Decision
+) -> bool:
+    if config.full_refresh or config.force:
+        context.log.info(f"dbt build (forced by the run config; {decision.reason})")
+        return True
+    context.log.info(f"dbt {'build' if decision.build else 'skipped'}: {decision.reason}")
+    return decision.build
+
+
+# A skipped build materializes nothing, which Dagster allows only for outputs marked skippable;
+# the assets downstream of a skipped step are skipped too.
+dbt_staging = dbt_staging.map_asset_specs(lambda spec: spec.replace_attributes(skippable=True))
+dbt_analytics = dbt_analytics.map_asset_specs(lambda spec: spec.replace_attributes(skippable=True))

@@ -1,0 +1,134 @@
+"""Is there anything for dbt to do? One cheap query per dbt layer, asked before its build.
+
+A run whose shop did not change must not rebuild a model (a dbt build of every model and test
+costs tens of seconds even when nothing moved). The answer comes from the warehouse itself, not
+from Dagster's event log, so a build by hand counts too:
+
+- staging: is there a raw row loaded by a transaction at or above the snapshot xmin taken just
+  before the last build of each selected staging model? Every transaction below that xmin had
+  ended when the build started, so its rows were staged (the rule staging applies per id,
+  macros/staging_incremental.sql). Each raw table has an index on load_xid: one probe per table.
+- analytics: was any staging model built after the oldest last build of the selected marts, is a
+  selected mart missing from the log, or did the day change since (the daily marts are filled
+  with zero days up to today)?
+
+Every build appends its rows to analytics.refresh_log: the marts from dbt's macros, the staging
+models from the dbt asset after a successful build (log_staging_builds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+from phc_analytics.prestashop.entities import ENTITIES
+
+RAW_TABLES = tuple(entity.name for entity in ENTITIES)
+
+
+@dataclass(frozen=True)
+class Decision:
+    build: bool
+    reason: str
+
+
+def snapshot_xmin(conn: psycopg.Connection) -> int:
+    """Every transaction with a smaller id had ended when this snapshot was taken."""
+    query = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+    return conn.execute(query).fetchone()[0]
+
+
+def last_builds(conn: psycopg.Connection, relations: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """(log id, snapshot_xmin) of the latest logged build of each relation that has one."""
+    rows = conn.execute(
+        """SELECT n.name, l.id, coalesce(l.snapshot_xmin, 0)
+           FROM unnest(%s::text[]) AS n(name)
+           CROSS JOIN LATERAL (
+               SELECT id, snapshot_xmin FROM analytics.refresh_log
+               WHERE view_name = n.name ORDER BY started_at DESC, id DESC LIMIT 1
+           ) AS l""",
+        (list(relations),),
+    ).fetchall()
+    return {name: (log_id, xmin) for name, log_id, xmin in rows}
+
+
+def missing_relations(conn: psycopg.Connection, relations: Sequence[str]) -> list[str]:
+    rows = conn.execute(
+        "SELECT n.name FROM unnest(%s::text[]) AS n(name) WHERE to_regclass(n.name) IS NULL",
+        (list(relations),),
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def raw_tables_changed_since(conn: psycopg.Connection, xmin: int) -> list[str]:
+    """The raw tables holding a row loaded by a transaction at or above ``xmin``."""
+    probes = sql.SQL(" UNION ALL ").join(
+        sql.SQL(
+            "SELECT {name} WHERE EXISTS (SELECT 1 FROM raw.{table} WHERE load_xid >= %(xmin)s)"
+        ).format(name=sql.Literal(table), table=sql.Identifier(table))
+        for table in RAW_TABLES
+    )
+    return [name for (name,) in conn.execute(probes, {"xmin": xmin}).fetchall()]
+
+
+def staging_decision(conn: psycopg.Connection, models: Sequence[str]) -> Decision:
+    """Build the staging ``models`` (``staging.stg_*``) only when raw received something."""
+    missing = missing_relations(conn, models)
+    if missing:
+        return Decision(True, f"not built yet: {', '.join(missing)}")
+    builds = last_builds(conn, models)
+    unlogged = [m for m in models if m not in builds]
+    if unlogged:
+        return Decision(True, f"no logged build of {', '.join(unlogged)}")
+    since = min(xmin for _, xmin in builds.values())
+    changed = raw_tables_changed_since(conn, since)
+    if changed:
+        return Decision(True, f"new raw rows in {', '.join(changed)}")
+    return Decision(False, "no raw row arrived since the last staging build")
+
+
+def analytics_decision(
+    conn: psycopg.Connection,
+    marts: Sequence[str],
+    staging_models: Sequence[str],
+) -> Decision:
+    """Build the ``marts`` (``analytics.*``) only when staging was rebuilt after them, one is
+    missing or was never logged, or the day changed since their last build."""
+    missing = missing_relations(conn, marts)
+    if missing:
+        return Decision(True, f"not built yet: {', '.join(missing)}")
+    builds = last_builds(conn, marts)
+    unlogged = [m for m in marts if m not in builds]
+    if unlogged:
+        return Decision(True, f"no logged build of {', '.join(unlogged)}")
+    oldest = min(log_id for log_id, _ in builds.values())
+    staged = last_builds(conn, staging_models)
+    newer = sorted(m for m, (log_id, _) in staged.items() if log_id > oldest)
+    if newer:
+        return Decision(True, f"staging rebuilt since: {', '.join(newer)}")
+    (earlier_day,) = conn.execute(
+        "SELECT min(d)::date < current_date FROM (SELECT max(finished_at) AS d"
+        " FROM analytics.refresh_log WHERE view_name = ANY(%s) GROUP BY view_name) AS m",
+        (list(marts),),
+    ).fetchone()
+    if earlier_day is not False:
+        return Decision(True, "a new day since the last build (daily marts reach today)")
+    return Decision(False, "staging has not changed since the last build of the marts")
+
+
+def log_staging_builds(
+    conn: psycopg.Connection, models: Sequence[str], xmin: int, started_at: dt.datetime, run_id
+) -> None:
+    """One refresh_log row per staging model built: its snapshot xmin is the next watermark."""
+    conn.execute(
+        """INSERT INTO analytics.refresh_log
+               (view_name, started_at, finished_at, row_count, ran_concurrently, run_id,
+                snapshot_xmin, incremental)
+           SELECT name, %s, clock_timestamp(), NULL, false, %s, %s, true
+           FROM unnest(%s::text[]) AS n(name)""",
+        (started_at, run_id, xmin, list(models)),
+    )

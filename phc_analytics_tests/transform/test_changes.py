@@ -1,0 +1,94 @@
+"""No work without a change: a dbt layer whose inputs did not move is skipped, says why, and
+builds again as soon as one raw row arrives (or the day changes, for the marts)."""
+
+from __future__ import annotations
+
+import dagster as dg
+import psycopg
+import pytest
+
+from phc_analytics.transform import changes
+from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
+from phc_analytics_tests.transform.test_incremental import latest_payload, write_raw
+
+pytestmark = pytest.mark.server
+
+
+def transform_run(url: str) -> tuple[dg.ExecuteInProcessResult, set[str], list[str]]:
+    """Materialize staging and the marts once: the result, what materialized, and the log lines
+    that say a layer was skipped."""
+    from phc_analytics.transform.definitions import transform_defs
+    from phc_analytics.transform.resources import dbt_resource
+
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            transform_defs.assets, resources={"dbt": dbt_resource(url)}, instance=instance
+        )
+        skipped = [
+            entry.user_message
+            for entry in instance.all_logs(result.run_id)
+            if entry.user_message.startswith("dbt skipped")
+        ]
+    built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    return result, built, skipped
+
+
+def test_a_run_with_nothing_new_rebuilds_no_model_and_a_new_row_rebuilds(
+    built_copy: BuiltWarehouse,
+):
+    url = built_copy.url
+    # The warehouse was just built: nothing arrived in raw since.
+    result, built, skipped = transform_run(url)
+    assert result.success
+    assert built == set()
+    # The marts are skipped with staging, by Dagster: only staging had to decide.
+    assert skipped == ["dbt skipped: no raw row arrived since the last staging build"]
+
+    # One customer edited in raw: staging and the marts build again, then rest again.
+    with psycopg.connect(url, autocommit=True) as conn:
+        (customer_id,) = conn.execute("SELECT min(id) FROM raw.customers").fetchone()
+        customer = latest_payload(conn, "customers", customer_id)
+        customer.update(lastname="Renamed", date_upd="2025-06-02 10:00:00")
+        write_raw(conn, "customers", [customer], "edit")
+    result, built, skipped = transform_run(url)
+    assert result.success
+    assert {"staging/stg_customers", "analytics/dim_customer", "analytics/fct_orders"} <= built
+    assert skipped == []
+    with psycopg.connect(url) as conn:
+        name = conn.execute(
+            "SELECT lastname FROM analytics.dim_customer WHERE customer_id = %s", (customer_id,)
+        ).fetchone()
+    assert name == ("Renamed",)
+    result, built, skipped = transform_run(url)
+    assert result.success and built == set() and len(skipped) == 1
+
+
+def test_decisions_name_what_changed(built_copy: BuiltWarehouse):
+    url = built_copy.url
+    staging = ["staging.stg_customers", "staging.stg_orders"]
+    marts = ["analytics.fct_orders", "analytics.dim_customer"]
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert changes.staging_decision(conn, staging) == changes.Decision(
+            False, "no raw row arrived since the last staging build"
+        )
+        assert changes.staging_decision(conn, ["staging.stg_nothing"]).reason == (
+            "not built yet: staging.stg_nothing"
+        )
+        # dim_customer is a view whose creation was not logged; fct_orders logs every build.
+        assert changes.analytics_decision(conn, marts, staging) == changes.Decision(
+            True, "no logged build of analytics.dim_customer"
+        )
+        assert changes.analytics_decision(conn, marts[:1], staging).build is False
+        # The next day the marts build again (zero-filled days reach today).
+        conn.execute(
+            "UPDATE analytics.refresh_log SET finished_at = finished_at - interval '1 day'"
+            " WHERE view_name = 'analytics.fct_orders'"
+        )
+        assert changes.analytics_decision(conn, marts[:1], staging).reason.startswith("a new day")
+        xmin = changes.snapshot_xmin(conn)
+        (order_id,) = conn.execute("SELECT min(id) FROM raw.orders").fetchone()
+        write_raw(conn, "orders", [latest_payload(conn, "orders", order_id) | {"note": "x"}], "r")
+        assert changes.raw_tables_changed_since(conn, xmin) == ["orders"]
+        assert changes.staging_decision(conn, staging) == changes.Decision(
+            True, "new raw rows in orders"
+        )
