@@ -31,7 +31,8 @@ def dbt_build(
 ) -> DbtRun:
     """``dbt build`` (models and their tests) through the project's dbt resource, as the dbt
     assets run it, on the dbt project of ``tree``."""
-    from phc_analytics.transform.resources import PhcDbtCliResource, _dbt_executable
+    from bench.sources import _dbt_executable
+    from phc_analytics.transform.resources import PhcDbtCliResource
 
     args = ["build"] + (["--full-refresh"] if full_refresh else [])
     if select:

@@ -31,9 +31,9 @@ class SqlTree:
 
 
 def _dbt_executable() -> str:
-    from phc_analytics.transform.resources import _dbt_executable
+    from phc_analytics.transform.project import dbt_executable
 
-    return _dbt_executable()
+    return dbt_executable()
 
 
 def _parse(project: Path) -> Path:

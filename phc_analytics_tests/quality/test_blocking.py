@@ -7,9 +7,14 @@ import pytest
 from phc_analytics.definitions import defs
 from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
 from phc_analytics_tests.support.resources import pipeline_resources
+from phc_analytics_tests.transform.test_incremental import latest_payload, write_raw
 
 # The outcome can depend on the PostgreSQL server: the external pass runs it too (docs/testing.md).
 pytestmark = pytest.mark.server
+
+
+def max_order_id(conn: psycopg.Connection) -> int:
+    return conn.execute("SELECT max(order_id) FROM staging.stg_orders").fetchone()[0]
 
 
 def test_a_broken_staging_table_does_not_refresh_the_marts(built_copy: BuiltWarehouse):
@@ -27,6 +32,11 @@ def test_a_broken_staging_table_does_not_refresh_the_marts(built_copy: BuiltWare
                 "DELETE FROM staging.stg_orders"
                 " WHERE order_id = (SELECT min(order_id) FROM staging.stg_orders)"
             )
+            # And something new arrives, so the run has a reason to build (an unchanged raw
+            # skips staging and every check with it).
+            order = latest_payload(conn, "orders", max_order_id(conn))
+        with psycopg.connect(url, autocommit=True) as conn:
+            write_raw(conn, "orders", [order | {"date_upd": "2025-06-02 09:00:00"}], "edit")
         second = dg.materialize(
             everything,
             instance=instance,
