@@ -77,14 +77,16 @@ def _ensure_manifest() -> None:
         ensure_manifest()
 
 
-def _execute(selection: list[str] | None, since: str | None) -> None:
-    """Run assets in-process with a progress bar per synced entity, then print a summary."""
-    _ensure_manifest()
+def _execute(selection: list[str] | None, since: str | None, sync_only: bool = False) -> None:
+    """Run assets in-process with a progress bar per synced entity, then print a summary.
+    ``sync_only``: the raw assets and their checks only (no dbt to parse or load)."""
+    if not sync_only:
+        _ensure_manifest()
 
     import dagster as dg
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from phc_analytics.definitions import defs
+    from phc_analytics.definitions import defs, sync_defs
     from phc_analytics.ingestion.progress import RichSyncProgress
     from phc_analytics.runner import run_assets
 
@@ -104,7 +106,7 @@ def _execute(selection: list[str] | None, since: str | None) -> None:
         contextlib.redirect_stdout(log),
     ):
         summary = run_assets(
-            defs(),
+            sync_defs() if sync_only else defs(),
             selection=selection,
             since=since,
             resource_overrides={
@@ -214,7 +216,7 @@ def sync(entities: str | None, since: str | None) -> None:
             raise PhcError(f"--since {since!r} is not a date; use YYYY-MM-DD") from None
     _check_dagster_storage()
     _migrate_warehouse()
-    _execute(selection=[e.asset_name for e in chosen], since=since)
+    _execute(selection=[e.asset_name for e in chosen], since=since, sync_only=True)
 
 
 @cli.command()

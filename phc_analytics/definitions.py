@@ -3,7 +3,8 @@
 ``defs`` is a ``@dg.definitions`` function: Dagster calls it when it loads the code location,
 so importing this module costs little more than importing dagster. Building the definitions
 loads dagster-dbt and the dbt manifest (a few seconds), which commands such as
-``phc-analytics status`` or ``db url`` never need.
+``phc-analytics status`` or ``db url`` never need; ``phc-analytics sync`` loads ``sync_defs``,
+the raw assets and their checks without dbt.
 
 Each layer exposes its own Definitions; they are merged here. Runs execute in one process, as
 `phc-analytics run` does: Dagster's default executor starts a process per step, and each one
@@ -18,25 +19,40 @@ import dagster as dg
 @dg.definitions
 def defs() -> dg.Definitions:
     from phc_analytics.automation import automation_sensor
-    from phc_analytics.ingestion import definitions as ingestion
-    from phc_analytics.ingestion.progress import SyncProgress
     from phc_analytics.quality import definitions as quality
-    from phc_analytics.resources import dbt_cli_resource, prestashop_resource, warehouse_resource
+    from phc_analytics.resources import dbt_cli_resource
     from phc_analytics.transform import definitions as transform
 
     return dg.Definitions.merge(
-        ingestion.ingestion_defs,
+        _ingestion(),
         transform.transform_defs,
         quality.quality_defs,
+        dg.Definitions(sensors=[automation_sensor], resources={"dbt": dbt_cli_resource()}),
+    )
+
+
+def sync_defs() -> dg.Definitions:
+    """The raw assets and their checks only, for `phc-analytics sync`: without the dbt assets a
+    sync loads neither dagster-dbt nor the dbt manifest, which was most of its start-up."""
+    from phc_analytics.quality.raw_definitions import raw_quality_defs
+
+    return dg.Definitions.merge(_ingestion(), raw_quality_defs)
+
+
+def _ingestion() -> dg.Definitions:
+    from phc_analytics.ingestion import definitions as ingestion
+    from phc_analytics.ingestion.progress import SyncProgress
+    from phc_analytics.resources import prestashop_resource, warehouse_resource
+
+    return dg.Definitions.merge(
+        ingestion.ingestion_defs,
         dg.Definitions(
             executor=dg.in_process_executor,
-            sensors=[automation_sensor],
             resources={
                 # Chosen from the environment: PHC_DATABASE_URL or the embedded PostgreSQL,
                 # PRESTASHOP_URL or the built-in demo shop.
                 "warehouse": warehouse_resource(),
                 "prestashop": prestashop_resource(),
-                "dbt": dbt_cli_resource(),
                 "sync_progress": SyncProgress(),
             },
         ),
