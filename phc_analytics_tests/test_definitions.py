@@ -49,3 +49,13 @@ def test_the_sync_definitions_hold_the_raw_assets_and_checks_without_dbt():
     raw_checks = [k for k in raw_checks if k.asset_key.to_user_string().startswith("raw_")]
     assert int(checks) == len(raw_checks) > 0
     assert dbt == "False False"
+
+
+def test_a_shop_change_refreshes_raw_staging_and_the_marts_in_one_run():
+    from phc_analytics.ingestion.sensors import shop_change_sensor
+
+    code_location = defs()
+    assert shop_change_sensor.job_name == "shop_refresh"
+    job = code_location.resolve_job_def("shop_refresh")
+    layers = {key.path[0].split("_")[0] for key in job.asset_layer.selected_asset_keys}
+    assert layers == {"raw", "staging", "analytics"}

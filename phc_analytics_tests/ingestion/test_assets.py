@@ -78,6 +78,10 @@ def test_sensor_requests_a_sync_only_when_the_shop_changed(resources, shop_path)
         assert pending.status == dg.DagsterRunStatus.NOT_STARTED
         busy = tick(instance, defs, resources)
         instance.report_run_canceled(pending)
+        # The sensor's own job (sync, then staging and the marts) counts too.
+        refreshing = instance.create_run_for_job(defs.resolve_job_def("shop_refresh"))
+        busy_refresh = tick(instance, defs, resources)
+        instance.report_run_canceled(refreshing)
         # "Materialize all" or a backfill in the UI runs the implicit asset job: same wait.
         asset_job = defs.resolve_implicit_global_asset_job_def()
         from_ui = instance.create_run_for_job(asset_job, asset_selection={dg.AssetKey("raw_zones")})
@@ -90,6 +94,7 @@ def test_sensor_requests_a_sync_only_when_the_shop_changed(resources, shop_path)
     assert request.run_key.startswith("change-")
     assert isinstance(busy, dg.SkipReason)
     assert pending.run_id[:8] in busy.skip_message
+    assert refreshing.run_id[:8] in busy_refresh.skip_message
     assert isinstance(busy_ui, dg.SkipReason)
     assert from_ui.run_id[:8] in busy_ui.skip_message
     assert isinstance(after, dg.SensorResult)
