@@ -7,6 +7,7 @@ import pytest
 
 from phc_analytics.demo_shop import advance_shop
 from phc_analytics.ingestion.assets import build_raw_assets
+from phc_analytics.ingestion.jobs import raw_sync_job
 from phc_analytics.ingestion.partitions import daily_partitions
 from phc_analytics.ingestion.schedules import hourly_raw_sync, nightly_raw_resweep
 from phc_analytics.ingestion.sensors import shop_change_sensor
@@ -67,7 +68,9 @@ def test_sensor_requests_a_sync_only_when_the_shop_changed(resources, shop_path)
     assets = build_raw_assets()
     with dg.instance_for_test() as instance:
         dg.materialize(assets, instance=instance, resources=resources)
-        defs = dg.Definitions(assets=assets, sensors=[shop_change_sensor], resources=resources)
+        defs = dg.Definitions(
+            assets=assets, jobs=[raw_sync_job], sensors=[shop_change_sensor], resources=resources
+        )
         idle = tick(instance, defs, resources)
         assert isinstance(idle, dg.SkipReason)
 
