@@ -11,10 +11,12 @@ Neither layer rebuilds anything when its inputs did not change (transform/change
 then materializes nothing, says why in its log, and the marts downstream are skipped with it.
 """
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 
 import dagster as dg
+import psycopg
 from dagster_dbt import dbt_assets
 
 from phc_analytics.transform import changes
@@ -30,6 +32,9 @@ ANALYTICS_SELECT = "path:models/analytics"
 # reconciliation test (fct_order_lines = stg_order_rows) then compares a view refreshed before
 # the other run's staging changes with the table after them, and fails the run.
 DBT_POOL = "dbt_build"
+# The advisory lock every dbt step holds in the warehouse (one_dbt_build_at_a_time); any
+# constant works, this one spells "phcdbt".
+DBT_LOCK_KEY = int.from_bytes(b"phcdbt", "big")
 
 
 class DbtConfig(dg.Config):
@@ -90,19 +95,18 @@ def _stream(
 )
 def dbt_staging(context: dg.AssetExecutionContext, dbt: PhcDbtCliResource, config: DbtConfig):
     models = sorted(relation_name(key) for key in context.selected_asset_keys)
-    with open_connection(dbt.warehouse_url(), autocommit=True) as conn:
+    with one_dbt_build_at_a_time(context, dbt) as conn:
         decision = changes.staging_decision(conn, models)
         # Taken before dbt starts: the watermark the next run compares raw with.
         xmin = changes.snapshot_xmin(conn)
-    if not _should_build(context, config, decision):
-        return
-    started = dt.datetime.now(dt.UTC)
-    built: list[str] = []
-    for event in _stream(context, dbt, config):
-        if isinstance(event, dg.Output):
-            built.append(relation_name(context.asset_key_for_output(event.output_name)))
-        yield event
-    with open_connection(dbt.warehouse_url(), autocommit=True) as conn:
+        if not _should_build(context, config, decision):
+            return
+        started = dt.datetime.now(dt.UTC)
+        built: list[str] = []
+        for event in _stream(context, dbt, config):
+            if isinstance(event, dg.Output):
+                built.append(relation_name(context.asset_key_for_output(event.output_name)))
+            yield event
         changes.log_staging_builds(conn, built, xmin, started, context.run.run_id)
 
 
@@ -117,11 +121,30 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: PhcDbtCliResource, confi
 def dbt_analytics(context: dg.AssetExecutionContext, dbt: PhcDbtCliResource, config: DbtConfig):
     marts = sorted(relation_name(key) for key in context.selected_asset_keys)
     staging = sorted(relation_name(key) for key in dbt_staging.keys)
-    with open_connection(dbt.warehouse_url(), autocommit=True) as conn:
+    with one_dbt_build_at_a_time(context, dbt) as conn:
         decision = changes.analytics_decision(conn, marts, staging)
-    if not _should_build(context, config, decision):
-        return
-    yield from _stream(context, dbt, config)
+        if not _should_build(context, config, decision):
+            return
+        yield from _stream(context, dbt, config)
+
+
+@contextlib.contextmanager
+def one_dbt_build_at_a_time(
+    context: dg.AssetExecutionContext, dbt: PhcDbtCliResource
+) -> Iterator[psycopg.Connection]:
+    """Hold the warehouse's dbt lock for the whole step, on a connection of its own.
+
+    The dbt_build pool keeps Dagster from starting two dbt steps at once, but not every time (two
+    runs dequeued in the same daemon iteration both started theirs), and not against a
+    `phc-analytics run` in another process. Two builds creating the same tables fail ("relation
+    already exists"); under this lock the second one waits, then asks what changed and usually
+    finds nothing left to do. The lock goes with the connection, whatever ends the step.
+    """
+    with open_connection(dbt.warehouse_url(), autocommit=True) as conn:
+        if not conn.execute("SELECT pg_try_advisory_lock(%s)", (DBT_LOCK_KEY,)).fetchone()[0]:
+            context.log.info("another dbt build holds the warehouse's dbt lock: waiting for it")
+            conn.execute("SELECT pg_advisory_lock(%s)", (DBT_LOCK_KEY,))
+        yield conn
 
 
 def _should_build(

@@ -215,6 +215,22 @@ class DagsterDev:
         )
         return time.monotonic() - started
 
+    def wait_for_a_run_launched_by(self, launcher: str, timeout_s: float) -> float:
+        """Wait until a run launched by ``launcher`` (a sensor or schedule name) exists; returns
+        the seconds waited."""
+        started = time.monotonic()
+        self._wait(
+            lambda: (
+                "launched"
+                if any(r["launched_by"] == launcher for r in self.recent_runs(limit=50))
+                else "waiting"
+            ),
+            {"launched"},
+            timeout_s,
+            f"a run launched by {launcher}",
+        )
+        return time.monotonic() - started
+
     def _wait(self, read, final: set[str], timeout_s: float, what: str) -> str:
         deadline = time.monotonic() + timeout_s
         status = None

@@ -92,3 +92,38 @@ def test_decisions_name_what_changed(built_copy: BuiltWarehouse):
         assert changes.staging_decision(conn, staging) == changes.Decision(
             True, "new raw rows in orders"
         )
+
+
+def test_a_dbt_step_waits_for_another_build_holding_the_warehouse_lock(
+    built_copy: BuiltWarehouse,
+):
+    """Two runs that both build staging (the shop-change sensor's and one started by hand)
+    would create the same tables at once; the second waits on the warehouse's dbt lock."""
+    import threading
+    import time
+
+    from phc_analytics.transform.assets import DBT_LOCK_KEY
+
+    url = built_copy.url
+    holder = psycopg.connect(url, autocommit=True)
+    holder.execute("SELECT pg_advisory_lock(%s)", (DBT_LOCK_KEY,))
+    outcome: list = []
+    thread = threading.Thread(target=lambda: outcome.append(transform_run(url)))
+    thread.start()
+    try:
+        waiting = False
+        deadline = time.monotonic() + 60
+        while not waiting and time.monotonic() < deadline:
+            time.sleep(0.2)
+            waiting = holder.execute(
+                "SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            ).fetchone()[0]
+        assert waiting
+        assert thread.is_alive()
+    finally:
+        holder.close()  # releases the lock
+        thread.join(timeout=120)
+    [(result, built, skipped)] = outcome
+    assert result.success
+    assert built == set()
+    assert skipped == ["dbt skipped: no raw row arrived since the last staging build"]
