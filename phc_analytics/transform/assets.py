@@ -96,6 +96,7 @@ def _stream(
 def dbt_staging(context: dg.AssetExecutionContext, dbt: PhcDbtCliResource, config: DbtConfig):
     models = sorted(relation_name(key) for key in context.selected_asset_keys)
     with one_dbt_build_at_a_time(context, dbt) as conn:
+        config = _upgrade(context, config, changes.upgrade_reason(conn, "staging"))
         decision = changes.staging_decision(conn, models)
         # Taken before dbt starts: the watermark the next run compares raw with.
         xmin = changes.snapshot_xmin(conn)
@@ -122,6 +123,7 @@ def dbt_analytics(context: dg.AssetExecutionContext, dbt: PhcDbtCliResource, con
     marts = sorted(relation_name(key) for key in context.selected_asset_keys)
     staging = sorted(relation_name(key) for key in dbt_staging.keys)
     with one_dbt_build_at_a_time(context, dbt) as conn:
+        config = _upgrade(context, config, changes.upgrade_reason(conn, "analytics"))
         decision = changes.analytics_decision(conn, marts, staging)
         if not _should_build(context, config, decision):
             return
@@ -145,6 +147,14 @@ def one_dbt_build_at_a_time(
             context.log.info("another dbt build holds the warehouse's dbt lock: waiting for it")
             conn.execute("SELECT pg_advisory_lock(%s)", (DBT_LOCK_KEY,))
         yield conn
+
+
+def _upgrade(context: dg.AssetExecutionContext, config: DbtConfig, reason: str | None) -> DbtConfig:
+    """A warehouse built by an earlier version is rebuilt whole once (changes.upgrade_reason)."""
+    if reason is None or config.full_refresh:
+        return config
+    context.log.warning(f"full refresh to upgrade the warehouse: {reason}")
+    return DbtConfig(full_refresh=True, force=config.force)
 
 
 def _should_build(

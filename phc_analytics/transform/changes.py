@@ -28,6 +28,8 @@ from psycopg import sql
 from phc_analytics.prestashop.entities import ENTITIES
 
 RAW_TABLES = tuple(entity.name for entity in ENTITIES)
+# The marts built as incremental tables (macros/incremental_marts.sql).
+INCREMENTAL_MARTS = ("fct_order_lines", "fct_orders")
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,32 @@ def analytics_decision(
     if earlier_day is not False:
         return Decision(True, "a new day since the last build (daily marts reach today)")
     return Decision(False, "staging has not changed since the last build of the marts")
+
+
+def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
+    """Why ``layer`` ('staging' or 'analytics') must be rebuilt whole, or None.
+
+    A warehouse built before the incremental facts has staging tables without _staged_xid (an
+    incremental build would stop on dbt's on_schema_change check) and fct_orders and
+    fct_order_lines as materialized views (an incremental build cannot insert into a view). A
+    full refresh of staging drops the views that read it (DROP ... CASCADE), so the marts are
+    then recreated by their own build, which finds them missing."""
+    if layer == "staging":
+        (missing,) = conn.execute(
+            """SELECT to_regclass('staging.stg_orders') IS NOT NULL AND NOT EXISTS (
+                   SELECT 1 FROM information_schema.columns WHERE table_schema = 'staging'
+                   AND table_name = 'stg_orders' AND column_name = '_staged_xid')"""
+        ).fetchone()
+        return "staging was built before _staged_xid existed" if missing else None
+    views = conn.execute(
+        "SELECT matviewname FROM pg_matviews WHERE schemaname = 'analytics'"
+        " AND matviewname = ANY(%s) ORDER BY 1",
+        (list(INCREMENTAL_MARTS),),
+    ).fetchall()
+    if views:
+        names = ", ".join(name for (name,) in views)
+        return f"{names} are still materialized views (now incremental tables)"
+    return None
 
 
 def log_staging_builds(

@@ -127,3 +127,68 @@ def test_a_dbt_step_waits_for_another_build_holding_the_warehouse_lock(
     assert result.success
     assert built == set()
     assert skipped == ["dbt skipped: no raw row arrived since the last staging build"]
+
+
+def warnings_of(url: str) -> tuple[bool, list[str]]:
+    """Materialize staging and the marts once; success and the warnings it logged."""
+    from phc_analytics.transform.definitions import transform_defs
+    from phc_analytics.transform.resources import dbt_resource
+
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            transform_defs.assets, resources={"dbt": dbt_resource(url)}, instance=instance
+        )
+        warnings = [
+            entry.user_message
+            for entry in instance.all_logs(result.run_id)
+            if entry.level == 30 and entry.user_message.startswith("full refresh to upgrade")
+        ]
+    return result.success, warnings
+
+
+def test_a_warehouse_built_before_the_incremental_facts_is_upgraded_in_one_run(
+    built_copy: BuiltWarehouse,
+):
+    url = built_copy.url
+    with psycopg.connect(url, autocommit=True) as conn:
+        # As the previous version built it: no _staged_xid in staging, the facts as views.
+        conn.execute("ALTER TABLE staging.stg_orders DROP COLUMN _staged_xid")
+        conn.execute("DROP TABLE analytics.fct_order_lines CASCADE")
+        conn.execute(
+            "CREATE MATERIALIZED VIEW analytics.fct_order_lines AS"
+            " SELECT order_id FROM staging.stg_order_rows"
+        )
+    success, warnings = warnings_of(url)
+    assert success
+    assert warnings == [
+        "full refresh to upgrade the warehouse: staging was built before _staged_xid existed"
+    ]
+    with psycopg.connect(url) as conn:
+        kinds = dict(conn.execute(
+            "SELECT relname, relkind FROM pg_class WHERE relname = ANY(%s)",
+            (["fct_orders", "fct_order_lines", "agg_sales_monthly"],),
+        ).fetchall())  # fmt: skip
+        lines, staged = conn.execute(
+            "SELECT (SELECT count(*) FROM analytics.fct_order_lines),"
+            " (SELECT count(*) FROM staging.stg_order_rows)"
+        ).fetchone()
+        assert conn.execute("SELECT _staged_xid FROM staging.stg_orders LIMIT 1").fetchone()
+    assert kinds == {"fct_orders": "r", "fct_order_lines": "r", "agg_sales_monthly": "m"}
+    assert lines == staged > 0
+
+    # Staging upgraded, a fact still a view (only reachable by hand: a staging full refresh
+    # drops the views): the marts' own check names it.
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE analytics.fct_order_lines CASCADE")
+        conn.execute(
+            "CREATE MATERIALIZED VIEW analytics.fct_order_lines AS"
+            " SELECT order_id FROM staging.stg_order_rows"
+        )
+        conn.execute(
+            "INSERT INTO raw.zones (id, payload) SELECT id, payload FROM raw.zones LIMIT 0"
+        )
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert changes.upgrade_reason(conn, "staging") is None
+        assert changes.upgrade_reason(conn, "analytics") == (
+            "fct_order_lines are still materialized views (now incremental tables)"
+        )
