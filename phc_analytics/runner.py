@@ -8,7 +8,9 @@ UI next to scheduled runs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -114,14 +116,15 @@ def run_assets(
             resources={**(defs.resources or {}), **(resource_overrides or {})},
             loggers=loggers,
         ).resolve_job_def(JOB_NAME)
-        result = job.execute_in_process(
-            instance=instance,
-            tags=tags,
-            run_config={
-                "loggers": {name: {"config": {"log_level": log_level}} for name in loggers}
-            },
-            raise_on_error=False,
-        )
+        with engine_warnings_to(log):
+            result = job.execute_in_process(
+                instance=instance,
+                tags=tags,
+                run_config={
+                    "loggers": {name: {"config": {"log_level": log_level}} for name in loggers}
+                },
+                raise_on_error=False,
+            )
     summary = RunSummary(result.run_id, result.success, key_range)
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
@@ -136,6 +139,30 @@ def run_assets(
     if not result.success:
         summary.error = _first_failure(result)
     return summary
+
+
+# Dagster's execution engine logs through the logging module, not the run's loggers: when a dbt
+# layer has nothing to build it warns once per blocking check that "emitted no result", which
+# would fill the terminal of a run that did nothing wrong.
+ENGINE_LOGGER = "dagster._core.execution.plan.active"
+
+
+@contextlib.contextmanager
+def engine_warnings_to(stream: TextIO | None) -> Iterator[None]:
+    """Send the engine's own log lines to ``stream`` (the run's log file) for the run."""
+    if stream is None:
+        yield
+        return
+    engine = logging.getLogger(ENGINE_LOGGER)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    engine.addHandler(handler)
+    propagate, engine.propagate = engine.propagate, False
+    try:
+        yield
+    finally:
+        engine.propagate = propagate
+        engine.removeHandler(handler)
 
 
 def stream_logger(stream: TextIO) -> dg.LoggerDefinition:

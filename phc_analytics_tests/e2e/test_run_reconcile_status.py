@@ -13,6 +13,20 @@ def test_run_prints_the_sync_the_kpis_and_the_checks(pipeline):
         assert expected in out.stdout, expected
 
 
+def test_a_run_with_no_change_in_the_shop_rebuilds_no_model_and_says_so(pipeline):
+    idle = pipeline.cli("run")
+    assert idle.returncode == 0, idle.stderr[-3000:]
+    assert "no new data since the last build: no staging or analytics model rebuilt" in (
+        idle.stdout
+    )
+    assert "models built" not in idle.stdout
+    # Dagster's engine notes every blocking check the skipped builds did not run: in the run's
+    # log file, not on the terminal.
+    assert "Blocking asset check" not in idle.stdout + idle.stderr
+    log = (pipeline.work / "phc" / "logs" / "last_run.log").read_text()
+    assert "Blocking asset check" in log and "dbt skipped: no raw row arrived" in log
+
+
 def test_status_prints_the_latest_quality_report(pipeline):
     out = pipeline.cli("status", "--all")
     assert out.returncode == 0, out.stderr
