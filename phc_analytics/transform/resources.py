@@ -135,8 +135,11 @@ class PhcDbtCliResource(DbtCliResource):
             return seed
         cache.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=cache) as scratch:
+            # Its log goes to the scratch folder too, not sql/dbt/logs: a checkout that only
+            # runs the pipeline stays as cloned (test_dev.py watches it).
+            where = ["--target-path", scratch, "--log-path", scratch]
             result = subprocess.run(
-                [self.dbt_executable, "parse", "--target-path", scratch, "--quiet"],
+                [self.dbt_executable, "parse", "--quiet", *where],
                 cwd=self.project_dir,
                 env={**os.environ, "DBT_PROFILES_DIR": str(self.profiles_dir or self.project_dir)},
                 capture_output=True,
