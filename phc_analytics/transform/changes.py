@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import psycopg
 from psycopg import sql
@@ -44,18 +45,26 @@ def snapshot_xmin(conn: psycopg.Connection) -> int:
     return conn.execute(query).fetchone()[0]
 
 
-def last_builds(conn: psycopg.Connection, relations: Sequence[str]) -> dict[str, tuple[int, int]]:
-    """(log id, snapshot_xmin) of the latest logged build of each relation that has one."""
+class Build(NamedTuple):
+    """The latest logged build of a relation."""
+
+    log_id: int
+    snapshot_xmin: int
+    before_today: bool  # it finished on an earlier day than the server's current_date
+
+
+def last_builds(conn: psycopg.Connection, relations: Sequence[str]) -> dict[str, Build]:
+    """The latest logged build of each relation that has one (one index probe each)."""
     rows = conn.execute(
-        """SELECT n.name, l.id, coalesce(l.snapshot_xmin, 0)
+        """SELECT n.name, l.id, coalesce(l.snapshot_xmin, 0), l.finished_at::date < current_date
            FROM unnest(%s::text[]) AS n(name)
            CROSS JOIN LATERAL (
-               SELECT id, snapshot_xmin FROM analytics.refresh_log
+               SELECT id, snapshot_xmin, finished_at FROM analytics.refresh_log
                WHERE view_name = n.name ORDER BY started_at DESC, id DESC LIMIT 1
            ) AS l""",
         (list(relations),),
     ).fetchall()
-    return {name: (log_id, xmin) for name, log_id, xmin in rows}
+    return {name: Build(*build) for name, *build in rows}
 
 
 def missing_relations(conn: psycopg.Connection, relations: Sequence[str]) -> list[str]:
@@ -77,16 +86,26 @@ def raw_tables_changed_since(conn: psycopg.Connection, xmin: int) -> list[str]:
     return [name for (name,) in conn.execute(probes, {"xmin": xmin}).fetchall()]
 
 
-def staging_decision(conn: psycopg.Connection, models: Sequence[str]) -> Decision:
-    """Build the staging ``models`` (``staging.stg_*``) only when raw received something."""
-    missing = missing_relations(conn, models)
+def _never_built(
+    conn: psycopg.Connection, relations: Sequence[str], builds: dict[str, Build]
+) -> Decision | None:
+    """A build decided before any log is read: a relation is missing, or has no logged build."""
+    missing = missing_relations(conn, relations)
     if missing:
         return Decision(True, f"not built yet: {', '.join(missing)}")
-    builds = last_builds(conn, models)
-    unlogged = [m for m in models if m not in builds]
+    unlogged = [name for name in relations if name not in builds]
     if unlogged:
         return Decision(True, f"no logged build of {', '.join(unlogged)}")
-    since = min(xmin for _, xmin in builds.values())
+    return None
+
+
+def staging_decision(conn: psycopg.Connection, models: Sequence[str]) -> Decision:
+    """Build the staging ``models`` (``staging.stg_*``) only when raw received something."""
+    builds = last_builds(conn, models)
+    unknown = _never_built(conn, models, builds)
+    if unknown:
+        return unknown
+    since = min(build.snapshot_xmin for build in builds.values())
     changed = raw_tables_changed_since(conn, since)
     if changed:
         return Decision(True, f"new raw rows in {', '.join(changed)}")
@@ -100,24 +119,17 @@ def analytics_decision(
 ) -> Decision:
     """Build the ``marts`` (``analytics.*``) only when staging was rebuilt after them, one is
     missing or was never logged, or the day changed since their last build."""
-    missing = missing_relations(conn, marts)
-    if missing:
-        return Decision(True, f"not built yet: {', '.join(missing)}")
     builds = last_builds(conn, marts)
-    unlogged = [m for m in marts if m not in builds]
-    if unlogged:
-        return Decision(True, f"no logged build of {', '.join(unlogged)}")
-    oldest = min(log_id for log_id, _ in builds.values())
+    unknown = _never_built(conn, marts, builds)
+    if unknown:
+        return unknown
+    oldest = min(build.log_id for build in builds.values())
     staged = last_builds(conn, staging_models)
-    newer = sorted(m for m, (log_id, _) in staged.items() if log_id > oldest)
+    newer = sorted(name for name, build in staged.items() if build.log_id > oldest)
     if newer:
         return Decision(True, f"staging rebuilt since: {', '.join(newer)}")
-    (earlier_day,) = conn.execute(
-        "SELECT min(d)::date < current_date FROM (SELECT max(finished_at) AS d"
-        " FROM analytics.refresh_log WHERE view_name = ANY(%s) GROUP BY view_name) AS m",
-        (list(marts),),
-    ).fetchone()
-    if earlier_day is not False:
+    # NULL (an unfinished log row) counts as an earlier day: build.
+    if any(build.before_today is not False for build in builds.values()):
         return Decision(True, "a new day since the last build (daily marts reach today)")
     return Decision(False, "staging has not changed since the last build of the marts")
 

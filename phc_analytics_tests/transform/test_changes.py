@@ -9,14 +9,17 @@ import pytest
 
 from phc_analytics.transform import changes
 from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
+from phc_analytics_tests.transform.test_concurrent_refresh import InBackground, wait_for
 from phc_analytics_tests.transform.test_incremental import latest_payload, write_raw
 
 pytestmark = pytest.mark.server
 
 
-def transform_run(url: str) -> tuple[dg.ExecuteInProcessResult, set[str], list[str]]:
-    """Materialize staging and the marts once: the result, what materialized, and the log lines
-    that say a layer was skipped."""
+def transform_run(
+    url: str, prefix: str = "dbt skipped"
+) -> tuple[dg.ExecuteInProcessResult, set[str], list[str]]:
+    """Materialize staging and the marts once: the result, what materialized, and the run's log
+    lines that start with ``prefix`` (by default, those saying a layer was skipped)."""
     from phc_analytics.transform.definitions import transform_defs
     from phc_analytics.transform.resources import dbt_resource
 
@@ -24,13 +27,13 @@ def transform_run(url: str) -> tuple[dg.ExecuteInProcessResult, set[str], list[s
         result = dg.materialize(
             transform_defs.assets, resources={"dbt": dbt_resource(url)}, instance=instance
         )
-        skipped = [
+        lines = [
             entry.user_message
             for entry in instance.all_logs(result.run_id)
-            if entry.user_message.startswith("dbt skipped")
+            if entry.user_message.startswith(prefix)
         ]
     built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    return result, built, skipped
+    return result, built, lines
 
 
 def test_a_run_with_nothing_new_rebuilds_no_model_and_a_new_row_rebuilds(
@@ -99,51 +102,26 @@ def test_a_dbt_step_waits_for_another_build_holding_the_warehouse_lock(
 ):
     """Two runs that both build staging (the shop-change sensor's and one started by hand)
     would create the same tables at once; the second waits on the warehouse's dbt lock."""
-    import threading
-    import time
-
     from phc_analytics.transform.assets import DBT_LOCK_KEY
 
     url = built_copy.url
     holder = psycopg.connect(url, autocommit=True)
     holder.execute("SELECT pg_advisory_lock(%s)", (DBT_LOCK_KEY,))
-    outcome: list = []
-    thread = threading.Thread(target=lambda: outcome.append(transform_run(url)))
-    thread.start()
+    run = InBackground(lambda: transform_run(url))
     try:
-        waiting = False
-        deadline = time.monotonic() + 60
-        while not waiting and time.monotonic() < deadline:
-            time.sleep(0.2)
-            waiting = holder.execute(
+        wait_for(
+            lambda: holder.execute(
                 "SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
             ).fetchone()[0]
-        assert waiting
-        assert thread.is_alive()
+        )
+        assert run.is_alive()
     finally:
         holder.close()  # releases the lock
-        thread.join(timeout=120)
-    [(result, built, skipped)] = outcome
+        run.join()
+    result, built, skipped = run.result
     assert result.success
     assert built == set()
     assert skipped == ["dbt skipped: no raw row arrived since the last staging build"]
-
-
-def warnings_of(url: str) -> tuple[bool, list[str]]:
-    """Materialize staging and the marts once; success and the warnings it logged."""
-    from phc_analytics.transform.definitions import transform_defs
-    from phc_analytics.transform.resources import dbt_resource
-
-    with dg.instance_for_test() as instance:
-        result = dg.materialize(
-            transform_defs.assets, resources={"dbt": dbt_resource(url)}, instance=instance
-        )
-        warnings = [
-            entry.user_message
-            for entry in instance.all_logs(result.run_id)
-            if entry.level == 30 and entry.user_message.startswith("full refresh to upgrade")
-        ]
-    return result.success, warnings
 
 
 def test_a_warehouse_built_before_the_incremental_facts_is_upgraded_in_one_run(
@@ -158,8 +136,8 @@ def test_a_warehouse_built_before_the_incremental_facts_is_upgraded_in_one_run(
             "CREATE MATERIALIZED VIEW analytics.fct_order_lines AS"
             " SELECT order_id FROM staging.stg_order_rows"
         )
-    success, warnings = warnings_of(url)
-    assert success
+    result, _, warnings = transform_run(url, prefix="full refresh to upgrade")
+    assert result.success
     assert warnings == [
         "full refresh to upgrade the warehouse: staging was built before _staged_xid existed"
     ]

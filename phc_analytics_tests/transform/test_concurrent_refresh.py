@@ -33,6 +33,31 @@ def wait_for(predicate, timeout: float = 60.0) -> None:
         time.sleep(0.1)
 
 
+class InBackground:
+    """``call()`` on a thread of its own; ``join`` waits for it and fails the test if it raised
+    or is still running. ``result`` is what it returned."""
+
+    def __init__(self, call) -> None:
+        self.result = None
+        self.failures: list[BaseException] = []
+        self.thread = threading.Thread(target=self._run, args=(call,))
+        self.thread.start()
+
+    def _run(self, call) -> None:
+        try:
+            self.result = call()
+        except BaseException as exc:  # reported by join, in the test's thread
+            self.failures.append(exc)
+
+    def is_alive(self) -> bool:
+        return self.thread.is_alive()
+
+    def join(self, timeout: float = 120) -> None:
+        self.thread.join(timeout=timeout)
+        assert not self.thread.is_alive()
+        assert self.failures == []
+
+
 def waiting_on_lock(url: str, statement: str) -> bool:
     """Some session runs `statement` (dbt prefixes a comment) and waits for a lock."""
     with psycopg.connect(url, autocommit=True) as conn:
@@ -76,16 +101,7 @@ def test_reader_does_not_wait_for_a_refresh_in_progress(built_copy: BuiltWarehou
     with psycopg.connect(url) as conn:
         before = conn.execute(f"SELECT count(*) FROM {VIEW}").fetchone()[0]
     blocker.execute("LOCK TABLE analytics.fct_orders IN ACCESS EXCLUSIVE MODE")
-    failures: list[BaseException] = []
-
-    def refresh():
-        try:
-            run_dbt(url, REFRESH_VIEW)
-        except BaseException as exc:  # reported by the main thread
-            failures.append(exc)
-
-    thread = threading.Thread(target=refresh)
-    thread.start()
+    refresh = InBackground(lambda: run_dbt(url, REFRESH_VIEW))
     try:
         wait_for(lambda: waiting_on_lock(url, "refresh materialized view concurrently"))
         with psycopg.connect(url, autocommit=True) as reader:
@@ -108,8 +124,6 @@ def test_reader_does_not_wait_for_a_refresh_in_progress(built_copy: BuiltWarehou
     finally:
         blocker.rollback()
         blocker.close()
-        thread.join(timeout=120)
+        refresh.join()
     plain_thread.join(timeout=60)
     plain.close()
-    assert not thread.is_alive()
-    assert failures == []

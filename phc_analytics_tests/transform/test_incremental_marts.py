@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,7 +19,11 @@ import pytest
 from phc_analytics.demo_shop.orders import history_json
 from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
 from phc_analytics_tests.transform.dbt_runner import run_dbt
-from phc_analytics_tests.transform.test_concurrent_refresh import wait_for, waiting_on_lock
+from phc_analytics_tests.transform.test_concurrent_refresh import (
+    InBackground,
+    wait_for,
+    waiting_on_lock,
+)
 from phc_analytics_tests.transform.test_incremental import (
     CANCELED,
     latest_payload,
@@ -124,16 +127,7 @@ def test_a_reader_sees_the_facts_before_or_after_a_build_never_half(built_copy: 
     # Stall the build at its very end: the rows are deleted and inserted, the post-hook waits to
     # log the build (ROW EXCLUSIVE on the log conflicts with this EXCLUSIVE lock), uncommitted.
     blocker.execute("LOCK TABLE analytics.refresh_log IN EXCLUSIVE MODE")
-    failures: list[BaseException] = []
-
-    def build():
-        try:
-            run_dbt(url, ["run", "--select", "fct_orders"])
-        except BaseException as exc:  # reported by the main thread
-            failures.append(exc)
-
-    thread = threading.Thread(target=build)
-    thread.start()
+    build = InBackground(lambda: run_dbt(url, ["run", "--select", "fct_orders"]))
     try:
         wait_for(lambda: waiting_on_lock(url, "insert into analytics.refresh_log"))
         with psycopg.connect(url, autocommit=True) as reader:
@@ -145,9 +139,7 @@ def test_a_reader_sees_the_facts_before_or_after_a_build_never_half(built_copy: 
     finally:
         blocker.rollback()
         blocker.close()
-        thread.join(timeout=120)
-    assert not thread.is_alive()
-    assert failures == []
+        build.join()
     with psycopg.connect(url) as conn:
         revenue_after, orders_after = conn.execute(VALID_REVENUE).fetchone()
     assert orders_after == orders_before
