@@ -136,6 +136,7 @@ def sync_entity(
             client, store, entity, windows, watermark, concurrency, batch_rows, stats, on_batch
         )
         stats.watermark_after = store.watermark()
+        store.analyze_if_grown(stats.new_versions)
         if not entity.incremental:
             stats.watermark_before = stats.watermark_after = None
     finally:

@@ -10,27 +10,32 @@
 
 with latest as (
     {{ latest_raw_versions('customers') }}
+),
+
+-- Each payload parsed once and judged by the quarantine rules (macros/quarantine.sql).
+checked as (
+    {{ checked_payloads('customers', 'latest') }}
 )
 
 select
     id as customer_id,
-    lower(trim({{ ps_field('email') }})) as email,
-    {{ ps_field('firstname') }} as firstname,
-    {{ ps_field('lastname') }} as lastname,
-    {{ ps_field('company') }} as company,
-    {{ ps_id(ps_field('id_gender')) }} as gender_id,
-    {{ ps_id(ps_field('id_lang')) }} as lang_id,
-    {{ ps_id(ps_field('id_default_group')) }} as default_group_id,
-    {{ ps_id(ps_field('id_shop')) }} as shop_id,
-    {{ ps_date(ps_field('birthday')) }} as birthday,
-    {{ ps_bool(ps_field('is_guest')) }} as is_guest,
-    {{ ps_bool(ps_field('active')) }} as is_active,
-    {{ ps_bool(ps_field('deleted')) }} as is_deleted,
-    {{ ps_bool(ps_field('newsletter')) }} as has_newsletter,
-    {{ ps_bool(ps_field('optin')) }} as has_optin,
-    {{ ps_timestamp(ps_field('newsletter_date_add')) }} as newsletter_date_add,
-    {{ ps_timestamp(ps_field('date_add')) }} as date_add,
-    {{ ps_timestamp(ps_field('date_upd')) }} as date_upd,
+    lower(trim(email__text)) as email,
+    firstname__text as firstname,
+    lastname__text as lastname,
+    company__text as company,
+    nullif(id_gender__value, 0) as gender_id,
+    nullif(id_lang__value, 0) as lang_id,
+    nullif(id_default_group__value, 0) as default_group_id,
+    nullif(id_shop__value, 0) as shop_id,
+    birthday__value as birthday,
+    is_guest__value as is_guest,
+    active__value as is_active,
+    deleted__value as is_deleted,
+    newsletter__value as has_newsletter,
+    optin__value as has_optin,
+    newsletter_date_add__value as newsletter_date_add,
+    date_add__value as date_add,
+    date_upd__value as date_upd,
     {{ batch_xmin() }} as _batch_xmin
-from latest
-where {{ quarantine_reason('customers', 'latest.payload') }} is null
+from checked
+where quarantine_reason is null

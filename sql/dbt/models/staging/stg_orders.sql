@@ -34,57 +34,60 @@ with latest as (
     {{ latest_raw_versions('orders', extra_ids=changed_history_orders, restage_all_when=states_changed) }}
 ),
 
-clean as (
-    select * from latest where {{ quarantine_reason('orders', 'latest.payload') }} is null
+-- Each payload parsed once and judged by the quarantine rules (macros/quarantine.sql); the
+-- typed columns are the values the rules already read.
+checked as (
+    {{ checked_payloads('orders', 'latest') }}
 ),
 
 typed as (
     select
         id as order_id,
-        {{ ps_field('reference') }} as reference,
-        {{ ps_id(ps_field('id_customer')) }} as customer_id,
-        {{ ps_id(ps_field('id_address_delivery')) }} as address_delivery_id,
-        {{ ps_id(ps_field('id_address_invoice')) }} as address_invoice_id,
-        {{ ps_id(ps_field('id_cart')) }} as cart_id,
-        {{ ps_id(ps_field('id_currency')) }} as currency_id,
-        {{ ps_id(ps_field('id_lang')) }} as lang_id,
-        {{ ps_id(ps_field('id_carrier')) }} as carrier_id,
-        {{ ps_id(ps_field('id_shop')) }} as shop_id,
-        {{ ps_id(ps_field('id_shop_group')) }} as shop_group_id,
-        {{ ps_id(ps_field('current_state')) }} as current_state_id,
-        nullif({{ ps_field('module') }}, '') as module,
-        nullif({{ ps_field('payment') }}, '') as payment,
-        {{ ps_bool(ps_field('valid')) }} as is_valid_flag,
-        {{ ps_bool(ps_field('gift')) }} as is_gift,
-        {{ ps_int(ps_field('invoice_number')) }} as invoice_number,
+        reference__text as reference,
+        nullif(id_customer__value, 0) as customer_id,
+        nullif(id_address_delivery__value, 0) as address_delivery_id,
+        nullif(id_address_invoice__value, 0) as address_invoice_id,
+        nullif(id_cart__value, 0) as cart_id,
+        nullif(id_currency__value, 0) as currency_id,
+        nullif(id_lang__value, 0) as lang_id,
+        nullif(id_carrier__value, 0) as carrier_id,
+        nullif(id_shop__value, 0) as shop_id,
+        nullif(id_shop_group__value, 0) as shop_group_id,
+        nullif(current_state__value, 0) as current_state_id,
+        nullif(module__text, '') as module,
+        nullif(payment__text, '') as payment,
+        valid__value as is_valid_flag,
+        gift__value as is_gift,
+        invoice_number__value as invoice_number,
         -- Zero dates ("0000-00-00 00:00:00": no invoice / delivery slip yet) become NULL.
-        {{ ps_timestamp(ps_field('invoice_date')) }} as invoice_date,
-        {{ ps_timestamp(ps_field('delivery_date')) }} as delivery_date,
-        {{ ps_timestamp(ps_field('date_add')) }} as date_add,
-        {{ ps_timestamp(ps_field('date_upd')) }} as date_upd,
+        invoice_date__value as invoice_date,
+        delivery_date__value as delivery_date,
+        date_add__value as date_add,
+        date_upd__value as date_upd,
         -- Amounts are in the order's currency (currency_id); divide by conversion_rate for the
         -- shop's default currency. total_discounts/_shipping/_wrapping/_paid are the tax-incl.
-        {{ ps_num(ps_field('total_products')) }} as total_products_tax_excl,
-        {{ ps_num(ps_field('total_products_wt')) }} as total_products_tax_incl,
-        {{ ps_num(ps_field('total_discounts_tax_excl')) }} as total_discounts_tax_excl,
-        {{ ps_num(ps_field('total_discounts_tax_incl')) }} as total_discounts_tax_incl,
-        {{ ps_num(ps_field('total_shipping_tax_excl')) }} as total_shipping_tax_excl,
-        {{ ps_num(ps_field('total_shipping_tax_incl')) }} as total_shipping_tax_incl,
-        {{ ps_num(ps_field('total_wrapping_tax_excl')) }} as total_wrapping_tax_excl,
-        {{ ps_num(ps_field('total_wrapping_tax_incl')) }} as total_wrapping_tax_incl,
-        {{ ps_num(ps_field('total_paid_tax_excl')) }} as total_paid_tax_excl,
-        {{ ps_num(ps_field('total_paid_tax_incl')) }} as total_paid_tax_incl,
+        total_products__value as total_products_tax_excl,
+        total_products_wt__value as total_products_tax_incl,
+        total_discounts_tax_excl__value as total_discounts_tax_excl,
+        total_discounts_tax_incl__value as total_discounts_tax_incl,
+        total_shipping_tax_excl__value as total_shipping_tax_excl,
+        total_shipping_tax_incl__value as total_shipping_tax_incl,
+        total_wrapping_tax_excl__value as total_wrapping_tax_excl,
+        total_wrapping_tax_incl__value as total_wrapping_tax_incl,
+        total_paid_tax_excl__value as total_paid_tax_excl,
+        total_paid_tax_incl__value as total_paid_tax_incl,
         -- Sum of payments received so far; not the order value.
-        {{ ps_num(ps_field('total_paid_real')) }} as total_paid_real,
-        {{ ps_num(ps_field('carrier_tax_rate')) }} as carrier_tax_rate,
-        {{ ps_num(ps_field('conversion_rate')) }} as conversion_rate,
-        {{ ps_int(ps_field('round_mode')) }} as round_mode,
-        {{ ps_int(ps_field('round_type')) }} as round_type,
+        total_paid_real__value as total_paid_real,
+        carrier_tax_rate__value as carrier_tax_rate,
+        conversion_rate__value as conversion_rate,
+        round_mode__value as round_mode,
+        round_type__value as round_type,
         case when jsonb_typeof(payload -> 'associations' -> 'order_rows') = 'array'
              then jsonb_array_length(payload -> 'associations' -> 'order_rows') else 0 end as order_row_count,
         -- Which raw version was staged: stg_order_rows explodes the lines of exactly this one.
         payload_hash as _payload_hash
-    from clean
+    from checked
+    where quarantine_reason is null
 ),
 
 -- The status timeline: the first time the order entered a state with each property.

@@ -12,6 +12,11 @@ with latest as (
     {{ latest_raw_versions('products', restage_all_when=configuration_changed(['PS_LANG_DEFAULT'])) }}
 ),
 
+-- Each payload parsed once and judged by the quarantine rules (macros/quarantine.sql).
+checked as (
+    {{ checked_payloads('products', 'latest') }}
+),
+
 lang as (
     {{ default_language() }}
 )
@@ -19,23 +24,23 @@ lang as (
 select
     id as product_id,
     {{ ps_i18n('name') }} as product_name,
-    {{ ps_field('reference') }} as reference,
-    {{ ps_id(ps_field('id_category_default')) }} as category_id,
-    {{ ps_id(ps_field('id_manufacturer')) }} as manufacturer_id,
-    {{ ps_id(ps_field('id_supplier')) }} as supplier_id,
+    reference__text as reference,
+    nullif(id_category_default__value, 0) as category_id,
+    nullif(id_manufacturer__value, 0) as manufacturer_id,
+    nullif(id_supplier__value, 0) as supplier_id,
     -- Base price, tax excluded, and the current wholesale (purchase) price, both in the shop's
     -- default currency. The wholesale price is today's, not the one at the time of a sale.
-    {{ ps_num(ps_field('price')) }} as price,
-    {{ ps_num(ps_field('wholesale_price')) }} as wholesale_price,
-    {{ ps_field('product_type') }} as product_type,
-    {{ ps_bool(ps_field('active')) }} as is_active,
-    {{ ps_bool(ps_field('on_sale')) }} as is_on_sale,
-    {{ ps_bool(ps_field('available_for_order')) }} as is_available_for_order,
-    {{ ps_date(ps_field('available_date')) }} as available_date,
-    {{ ps_timestamp(ps_field('date_add')) }} as date_add,
-    {{ ps_timestamp(ps_field('date_upd')) }} as date_upd,
+    price__value as price,
+    wholesale_price__value as wholesale_price,
+    product_type__text as product_type,
+    active__value as is_active,
+    on_sale__value as is_on_sale,
+    available_for_order__value as is_available_for_order,
+    available_date__value as available_date,
+    date_add__value as date_add,
+    date_upd__value as date_upd,
     {{ batch_xmin() }} as _batch_xmin,
     {{ staged_xid() }} as _staged_xid
-from latest
+from checked
 cross join lang
-where {{ quarantine_reason('products', 'latest.payload') }} is null
+where quarantine_reason is null

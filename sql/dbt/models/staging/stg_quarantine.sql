@@ -26,20 +26,22 @@
 {%- if not loop.first %}
 union all
 {% endif -%}
-select
-    '{{ entity }}'::text as entity,
-    v.id as record_id,
-    q.reason,
-    v.payload_hash,
-    v.run_id as raw_run_id,
-    v.first_seen_at,
-    v.cursor_value
-from (
+{%- set versions -%}
+(
     select distinct on (r.id) r.id, r.payload, r.payload_hash, r.run_id, r.first_seen_at, r.cursor_value
     from {{ source('prestashop', entity) }} as r
     where not exists (select 1 from {{ ref(model) }} as s where s.{{ key }} = r.id)
     order by r.id, r.cursor_value desc nulls last, r.first_seen_at desc, r.load_xid desc
-) as v
-cross join lateral (select {{ quarantine_reason(entity, 'v.payload') }} as reason) as q
-where q.reason is not null
+)
+{%- endset %}
+select
+    '{{ entity }}'::text as entity,
+    c.id as record_id,
+    c.quarantine_reason as reason,
+    c.payload_hash,
+    c.run_id as raw_run_id,
+    c.first_seen_at,
+    c.cursor_value
+from ({{ checked_payloads(entity, versions) }}) as c
+where c.quarantine_reason is not null
 {% endfor %}
