@@ -63,8 +63,8 @@ def needs_analyze(new_versions: int, reltuples: float) -> bool:
     Autovacuum analyzes a table once a tenth of it changed, but up to a minute later, and
     ``phc-analytics run`` builds staging right after the sync: an initial sync left raw.orders
     without statistics, and the planner, guessing 200 orders for 100k, chose a nested loop
-    whose stg_orders query had not finished after ten minutes (33 s with statistics). The threshold is autovacuum's
-    own (50 rows + 10 %), so this only brings its ANALYZE forward."""
+    whose stg_orders query had not finished after ten minutes (33 s with statistics). The
+    threshold is autovacuum's own (50 rows + 10 %), so this only brings its ANALYZE forward."""
     if new_versions <= 0:
         return False
     if reltuples < 0:
