@@ -30,7 +30,13 @@ from phc_analytics.prestashop.entities import ENTITIES
 
 RAW_TABLES = tuple(entity.name for entity in ENTITIES)
 # The marts built as incremental tables (macros/incremental_marts.sql).
-INCREMENTAL_MARTS = ("fct_order_lines", "fct_orders")
+INCREMENTAL_MARTS = (
+    "agg_category_sales",
+    "agg_product_performance",
+    "customer_cohorts",
+    "fct_order_lines",
+    "fct_orders",
+)
 
 
 @dataclass(frozen=True)
@@ -137,9 +143,10 @@ def analytics_decision(
 def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
     """Why ``layer`` ('staging' or 'analytics') must be rebuilt whole, or None.
 
-    A warehouse built before the incremental facts has staging tables without _staged_xid (an
-    incremental build would stop on dbt's on_schema_change check) and fct_orders and
-    fct_order_lines as materialized views (an incremental build cannot insert into a view). A
+    A warehouse built before the incremental marts has staging tables without _staged_xid (an
+    incremental build would stop on dbt's on_schema_change check), marts now incremental as
+    materialized views (an incremental build cannot insert into a view), or facts without
+    _mart_xid (the aggregates over them find their changed groups with it). A
     full refresh of staging drops the views that read it (DROP ... CASCADE), so the marts are
     then recreated by their own build, which finds them missing."""
     if layer == "staging":
@@ -157,6 +164,13 @@ def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
     if views:
         names = ", ".join(name for (name,) in views)
         return f"{names} are still materialized views (now incremental tables)"
+    (unmarked,) = conn.execute(
+        """SELECT to_regclass('analytics.fct_orders') IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM information_schema.columns WHERE table_schema = 'analytics'
+               AND table_name = 'fct_orders' AND column_name = '_mart_xid')"""
+    ).fetchone()
+    if unmarked:
+        return "the facts were built before _mart_xid existed"
     return None
 
 

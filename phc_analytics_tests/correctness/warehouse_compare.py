@@ -14,9 +14,13 @@ import psycopg
 from psycopg import sql
 
 # Bookkeeping columns that legitimately differ between an incremental and a full build.
-IGNORED_COLUMNS = {"_batch_xmin", "_staged_xid"}
+IGNORED_COLUMNS = {"_batch_xmin", "_staged_xid", "_mart_xid"}
 # Tables the migrations create, with per-warehouse bookkeeping: not built by dbt.
-MIGRATION_TABLES = {"staging.etl_watermarks", "analytics.refresh_log"}
+MIGRATION_TABLES = {
+    "staging.etl_watermarks",
+    "analytics.refresh_log",
+    "staging.removed_fact_rows",
+}
 FLOAT_TYPES = {"double precision", "real"}
 FLOAT_TOLERANCE = 1e-9
 

@@ -144,3 +144,43 @@ def test_a_reader_sees_the_facts_before_or_after_a_build_never_half(built_copy: 
         revenue_after, orders_after = conn.execute(VALID_REVENUE).fetchone()
     assert orders_after == orders_before
     assert float(revenue_before - revenue_after) == pytest.approx(cancelled.net_revenue)
+
+
+AGGREGATES = ["run", "--select", "customer_cohorts agg_product_performance agg_category_sales"]
+
+
+def test_the_aggregates_over_the_facts_rewrite_only_the_groups_a_change_touched(
+    built_copy: BuiltWarehouse,
+):
+    url = built_copy.url
+    cancelled = cancel_one_order(url)
+    run_dbt(url, FACTS)
+    run_dbt(url, AGGREGATES)
+    with psycopg.connect(url) as conn:
+        (month,) = conn.execute(
+            "SELECT month_start FROM analytics.fct_orders WHERE order_id = %s",
+            (cancelled.order_id,),
+        ).fetchone()
+        for mart, key, group, value in [
+            ("customer_cohorts", "customer_id", "customer_id", cancelled.customer_id),
+            ("agg_product_performance", "product_id", "month_start", month),
+            ("agg_category_sales", "category_id", "month_start", month),
+        ]:
+            columns = f"{group}, {key}" if group != key else f"{key}, date_month"
+            written = set(conn.execute(
+                f"""SELECT {columns} FROM analytics.{mart} WHERE xmin = (
+                        SELECT xmin FROM analytics.{mart} WHERE {group} = %s LIMIT 1)""",
+                (value,),
+            ).fetchall())  # fmt: skip
+            group_rows = set(conn.execute(
+                f"SELECT {columns} FROM analytics.{mart} WHERE {group} = %s", (value,)
+            ).fetchall())  # fmt: skip
+            total = conn.execute(f"SELECT count(*) FROM analytics.{mart}").fetchone()[0]
+            # Exactly the group's rows, a small part of the mart: the customer's cohort rows,
+            # the cancelled order's month.
+            assert written == group_rows, mart
+            assert 0 < len(group_rows) < total / 5, mart
+            incremental, deleted, inserted = last_build(conn, mart)
+            assert incremental and inserted == len(group_rows), mart
+            # A product or category whose only sale of the month was the cancelled order left it.
+            assert len(group_rows) <= deleted <= len(group_rows) + 10, mart

@@ -1,5 +1,7 @@
 {#- Incremental marts: fct_orders and fct_order_lines are tables updated for the orders a change
-    touched, not recomputed from the whole history (docs/models.md, "Incremental marts").
+    touched, and customer_cohorts, agg_product_performance and agg_category_sales tables updated
+    for the customers or months whose fact rows changed, not recomputed from the whole history
+    (docs/models.md, "Incremental marts").
 
     One dbt transaction per mart (dbt's incremental materialization runs the pre-hook, the build
     and the post-hook between one BEGIN and one COMMIT), so a reader sees the mart before or
@@ -75,9 +77,40 @@ select m.order_id from {{ this }} as m
 where m.product_id in (select p.product_id from {{ ref('stg_products') }} as p where p._staged_xid >= {{ since }})
 {%- endmacro -%}
 
-{#- Pre-hook. `affected` is the SQL of the affected keys (one column, named `key`), rendered
-    with mart_watermark() as its `since`. -#}
-{%- macro begin_incremental_mart(key, affected) -%}
+{#- customer_cohorts: the customers with an order written or deleted since `since`, and every
+    customer when the shop's latest month is now before the one the table ends on. -#}
+{%- macro affected_cohort_customers(since) -%}
+{{ changed_fact_keys('fct_orders', 'customer_id', since) }}
+union
+select c.customer_id from {{ this }} as c
+where (select max(date_month) from {{ this }}) > (
+    select date_trunc('month', max(order_date))::date from {{ ref('fct_orders') }}
+    where is_valid and customer_id <> -1
+)
+{%- endmacro -%}
+
+{#- agg_product_performance and agg_category_sales: the months with a line written or deleted
+    since `since`, and for agg_category_sales every month of a category whose name or parent
+    changed in staging (the only columns that do not come from the fact). -#}
+{%- macro affected_sales_months(since, with_categories=false) -%}
+{{ changed_fact_keys('fct_order_lines', 'month_start', since) }}
+{%- if with_categories %}
+union
+select m.month_start from {{ this }} as m
+where m.category_id in (
+    select m2.category_id from {{ this }} as m2
+    left join {{ ref('stg_categories') }} as c on c.category_id = m2.category_id
+    where c.category_name is distinct from m2.category_name
+       or c.parent_category_id is distinct from m2.parent_category_id
+)
+{%- endif %}
+{%- endmacro -%}
+
+{#- Pre-hook. `affected` is the SQL of the affected keys (one column, named `key`, of type
+    `key_type`), rendered with mart_watermark() as its `since`. A fact passes `removed`, the
+    columns of each row it deletes to record in staging.removed_fact_rows: the old keys the
+    aggregates over it must recompute (changed_fact_keys). -#}
+{%- macro begin_incremental_mart(key, affected, key_type='bigint', removed=none) -%}
 select
     set_config('phc.mart_xmin', {{ batch_xmin() }}::text, true),
     set_config('phc.mart_started_at', clock_timestamp()::text, true),
@@ -88,13 +121,57 @@ select distinct k.key from ({{ affected }}) as k (key) where k.key is not null;
 -- Autovacuum never analyzes temporary tables: without this the planner guesses their size.
 analyze phc_affected_keys;
 with gone as (
-    delete from {{ this }} where {{ key }} in (select key from phc_affected_keys) returning 1
+    delete from {{ this }} where {{ key }} in (select key from phc_affected_keys)
+    returning {{ (removed or [key]) | join(', ') }}
 )
+{%- if removed %},
+logged as (
+    insert into staging.removed_fact_rows (fact, removed_xid, {{ removed | join(', ') }})
+    select '{{ this.identifier }}', {{ staged_xid() }}, {{ removed | join(', ') }} from gone
+)
+{%- endif %}
 select set_config('phc.mart_deleted', count(*)::text, true) from gone;
+{%- if removed %}
+{{ prune_removed_fact_rows() }}
+{%- endif %}
 {%- else %}
 -- Empty on a full build, so the post-hook reads the same table either way.
-create temporary table phc_affected_keys (key bigint) on commit drop;
+create temporary table phc_affected_keys (key {{ key_type }}) on commit drop;
 {%- endif %}
+{%- endmacro -%}
+
+{#- The aggregates that read staging.removed_fact_rows, per fact. -#}
+{%- macro removed_fact_readers(fact) -%}
+    {{ return({
+        'fct_orders': ['customer_cohorts'],
+        'fct_order_lines': ['agg_product_performance', 'agg_category_sales'],
+    }[fact]) }}
+{%- endmacro -%}
+
+{#- Forget the removals every reader of this fact has read: older than the oldest of their
+    watermarks. Nothing is pruned until each reader has a logged build. -#}
+{%- macro prune_removed_fact_rows() -%}
+{%- set readers = removed_fact_readers(this.identifier) -%}
+delete from staging.removed_fact_rows
+where fact = '{{ this.identifier }}'
+  and removed_xid < (
+    select min(w.xmin) from (
+        select max(l.snapshot_xmin) as xmin from analytics.refresh_log as l
+        where l.view_name in ({% for r in readers %}'{{ this.schema }}.{{ r }}'{{ ', ' if not loop.last }}{% endfor %})
+        group by l.view_name
+    ) as w
+    having count(*) = {{ readers | length }}
+  );
+{%- endmacro -%}
+
+{#- The values of `column` in the rows of `fact` written or deleted since `since` (a fact's
+    rows carry _mart_xid, the id of the transaction that wrote them; its deleted rows are in
+    staging.removed_fact_rows): an aggregate over the fact recomputes exactly these groups. -#}
+{%- macro changed_fact_keys(fact, column, since) -%}
+select f.{{ column }} from {{ ref(fact) }} as f where f._mart_xid >= {{ since }}
+union
+select r.{{ column }} from staging.removed_fact_rows as r
+where r.fact = '{{ fact }}' and r.removed_xid >= {{ since }}
 {%- endmacro -%}
 
 {#- The model's keys: a query of the affected keys on an incremental build, none (every key) on

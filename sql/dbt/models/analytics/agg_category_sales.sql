@@ -1,4 +1,17 @@
-{{ config(indexes=[{'columns': ['category_id', 'month_start'], 'unique': True}]) }}
+{#- Incremental (macros/incremental_marts.sql): a build recomputes the months with an order line
+    written or deleted in fct_order_lines since the last build, and the months of a category
+    renamed or moved in staging (a month's ranks need the whole month). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    unique_key='month_start',
+    on_schema_change='fail',
+    pre_hook="{{ begin_incremental_mart('month_start', affected_sales_months(mart_watermark(), with_categories=true), key_type='date') }}",
+    post_hook="{{ end_incremental_mart('month_start') }}",
+    indexes=[
+    {'columns': ['category_id', 'month_start'], 'unique': True},
+    {'columns': ['month_start']},
+]) }}
 
 -- Valid order lines by (sub-)category and month: the product's default category, which is the
 -- most specific one in PrestaShop, with its top-level category for roll-ups.
@@ -14,6 +27,9 @@ with monthly as (
         sum(net_line_revenue) filter (where line_margin is not null) as costed_revenue
     from {{ ref('fct_order_lines') }}
     where is_valid
+    {%- if is_incremental() %}
+      and month_start in ({{ affected_keys() }})
+    {%- endif %}
     group by 1, 2
 )
 

@@ -1,4 +1,14 @@
-{{ config(indexes=[
+{#- Incremental (macros/incremental_marts.sql): a build recomputes the months with an order line
+    written or deleted in fct_order_lines since the last build (a month's ranks need the whole
+    month). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    unique_key='month_start',
+    on_schema_change='fail',
+    pre_hook="{{ begin_incremental_mart('month_start', affected_sales_months(mart_watermark()), key_type='date') }}",
+    post_hook="{{ end_incremental_mart('month_start') }}",
+    indexes=[
     {'columns': ['product_id', 'month_start'], 'unique': True},
     {'columns': ['month_start', 'revenue_rank']},
 ]) }}
@@ -19,6 +29,9 @@ with monthly as (
         sum(net_line_revenue) filter (where line_margin is not null) as costed_revenue
     from {{ ref('fct_order_lines') }}
     where is_valid
+    {%- if is_incremental() %}
+      and month_start in ({{ affected_keys() }})
+    {%- endif %}
     group by 1, 2
 )
 

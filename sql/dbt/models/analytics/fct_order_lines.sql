@@ -5,7 +5,7 @@
     incremental_strategy='append',
     unique_key='order_id',
     on_schema_change='fail',
-    pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_product(mart_watermark())) }}",
+    pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_product(mart_watermark()), removed=['order_id', 'customer_id', 'month_start', 'product_id']) }}",
     post_hook="{{ end_incremental_mart('order_id') }}",
     indexes=[
     {'columns': ['order_detail_id'], 'unique': True},
@@ -14,9 +14,13 @@
     {'columns': ['customer_id', 'order_date']},
     {'columns': ['country_id', 'order_date']},
     {'columns': ['order_id']},
+    {'columns': ['month_start']},
+    {'columns': ['_mart_xid']},
 ]) }}
 
 -- (product_id, order_date, quantity, net_line_revenue): one product's daily sales can be an
 -- index-only scan instead of a heap page per line (dbt-postgres indexes have no INCLUDE).
 
-{{ order_line_context(affected_keys()) }}
+-- _mart_xid: the transaction that wrote the line (see fct_orders).
+select l.*, {{ staged_xid() }} as _mart_xid
+from ({{ order_line_context(affected_keys()) }}) as l

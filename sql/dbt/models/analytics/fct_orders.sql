@@ -5,13 +5,14 @@
     incremental_strategy='append',
     unique_key='order_id',
     on_schema_change='fail',
-    pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_customer(mart_watermark())) }}",
+    pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_customer(mart_watermark()), removed=['order_id', 'customer_id', 'month_start']) }}",
     post_hook="{{ end_incremental_mart('order_id') }}",
     indexes=[
     {'columns': ['order_id'], 'unique': True},
     {'columns': ['order_date']},
     {'columns': ['customer_id']},
     {'columns': ['status_group']},
+    {'columns': ['_mart_xid']},
 ]) }}
 
 with lines as (
@@ -67,6 +68,9 @@ select
     coalesce(l.quantity, 0) as quantity,
     o.customer_order_seq,
     case when o.customer_order_seq = 1 then 'new'
-         when o.customer_order_seq > 1 then 'returning' end as new_vs_returning
+         when o.customer_order_seq > 1 then 'returning' end as new_vs_returning,
+    -- The transaction that wrote the row: the aggregates over this fact recompute the groups of
+    -- the rows written since their own last build (changed_fact_keys).
+    {{ staged_xid() }} as _mart_xid
 from ({{ order_context(affected_keys()) }}) as o
 left join lines as l on l.order_id = o.order_id
