@@ -6,7 +6,7 @@
     incremental_strategy='append',
     unique_key='month_start',
     on_schema_change='fail',
-    pre_hook="{{ begin_incremental_mart('month_start', affected_sales_months(mart_watermark()), key_type='date') }}",
+    pre_hook="{{ begin_incremental_mart('month_start', affected_sales_months(mart_watermark()), key_type='date', reads_fact='fct_order_lines') }}",
     post_hook="{{ end_incremental_mart('month_start') }}",
     indexes=[
     {'columns': ['product_id', 'month_start'], 'unique': True},

@@ -8,7 +8,7 @@
     incremental_strategy='append',
     unique_key='customer_id',
     on_schema_change='fail',
-    pre_hook="{{ begin_incremental_mart('customer_id', affected_cohort_customers(mart_watermark())) }}",
+    pre_hook="{{ begin_incremental_mart('customer_id', affected_cohort_customers(mart_watermark()), reads_fact='fct_orders') }}",
     post_hook="{{ end_incremental_mart('customer_id') }}",
     indexes=[
     {'columns': ['customer_id', 'date_month'], 'unique': True},
