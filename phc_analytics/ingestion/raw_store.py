@@ -160,6 +160,8 @@ class RawStore:
     def analyze_if_grown(self, new_versions: int) -> bool:
         """ANALYZE the raw table when this sync grew it enough to change the plans of the
         staging build that follows (see ``needs_analyze``); True when it did."""
+        if new_versions <= 0:
+            return False
         reltuples = self.conn.execute(
             "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
             (f"raw.{self.entity.name}",),
