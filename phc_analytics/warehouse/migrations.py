@@ -24,6 +24,11 @@ FILE_PATTERN = re.compile(r"^(?P<version>\d{3})_(?P<name>[a-z0-9_]+)\.sql$")
 # Any constant works; it only has to be the same for every process of this project.
 ADVISORY_LOCK_KEY = 7_411_020_001
 DEFAULT_LOCK_TIMEOUT_S = 120.0
+# Catalogs every database of a server shares. The advisory lock above is per database, so two
+# databases migrated at once can both find a role missing and both create it; the loser fails
+# on this index once the winner commits, and a second try of its (rolled back) file finds the
+# role and goes on.
+SHARED_CATALOG_CONSTRAINTS = frozenset({"pg_authid_rolname_index"})
 
 CREATE_LEDGER = """
 CREATE TABLE IF NOT EXISTS public.schema_migrations (
@@ -135,21 +140,39 @@ def apply_migrations(
             todo = pending(on_disk, applied_migrations(conn))
             for migration in todo:
                 try:
-                    with conn.transaction():
-                        conn.execute(migration.sql)
-                        conn.execute(
-                            "INSERT INTO public.schema_migrations (version, filename, checksum)"
-                            " VALUES (%s, %s, %s)",
-                            (migration.version, migration.filename, migration.checksum),
-                        )
+                    _apply_one(conn, migration)
+                except psycopg.errors.UniqueViolation as exc:
+                    if not lost_shared_catalog_race(exc.diag.constraint_name):
+                        raise _failed(migration, exc) from exc
+                    try:
+                        _apply_one(conn, migration)
+                    except psycopg.Error as again:
+                        raise _failed(migration, again) from again
                 except psycopg.Error as exc:
-                    raise MigrationError(
-                        f"{migration.filename} failed and was rolled back: "
-                        f"{str(exc).strip().splitlines()[0]}"
-                    ) from exc
+                    raise _failed(migration, exc) from exc
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
     return [m.filename for m in todo]
+
+
+def lost_shared_catalog_race(constraint_name: str | None) -> bool:
+    """Whether a unique violation came from another database's migration creating the same role."""
+    return constraint_name in SHARED_CATALOG_CONSTRAINTS
+
+
+def _apply_one(conn: psycopg.Connection, migration: Migration) -> None:
+    with conn.transaction():
+        conn.execute(migration.sql)
+        conn.execute(
+            "INSERT INTO public.schema_migrations (version, filename, checksum)"
+            " VALUES (%s, %s, %s)",
+            (migration.version, migration.filename, migration.checksum),
+        )
+
+
+def _failed(migration: Migration, exc: psycopg.Error) -> MigrationError:
+    first_line = str(exc).strip().splitlines()[0]
+    return MigrationError(f"{migration.filename} failed and was rolled back: {first_line}")
 
 
 def set_role_passwords(url: str, passwords: dict[str, str]) -> None:

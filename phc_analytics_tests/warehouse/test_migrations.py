@@ -1,5 +1,7 @@
 import shutil
 import threading
+import time
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -13,6 +15,7 @@ from phc_analytics.warehouse.migrations import (
     MigrationError,
     apply_migrations,
     discover,
+    lost_shared_catalog_race,
     pending,
 )
 
@@ -179,3 +182,55 @@ def test_concurrent_migrators_apply_each_file_once(empty_database: str):
     files = [m.filename for m in discover(settings.migrations_dir())]
     assert sorted(len(r) for r in results) == [0, 0, len(files)]
     assert [row[1] for row in ledger(empty_database)] == files
+
+
+def test_only_a_role_race_counts_as_lost_to_another_database():
+    assert lost_shared_catalog_race("pg_authid_rolname_index")
+    assert not lost_shared_catalog_race("orders_pkey")
+    assert not lost_shared_catalog_race(None)
+
+
+def test_a_role_created_meanwhile_by_another_database_migration_does_not_fail_this_one(
+    empty_database: str, pg_admin_url: str, tmp_path: Path
+):
+    # Roles are server-wide and the migration lock is per database: another database's
+    # migration can create the role between this one's "is it missing?" and its CREATE ROLE.
+    role = f"phc_race_{uuid.uuid4().hex[:10]}"
+    (tmp_path / "001_make_role.sql").write_text(
+        "DO $$ BEGIN\n"
+        f"  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN\n"
+        f"    CREATE ROLE {role};\n"
+        "  END IF;\nEND $$;\n"
+    )
+    outcome: list[object] = []
+    with psycopg.connect(pg_admin_url) as other:
+        other.execute(f"CREATE ROLE {role}")  # not committed yet: the other migration's
+
+        def migrate() -> None:
+            try:
+                outcome.append(apply_migrations(empty_database, tmp_path))
+            except BaseException as exc:  # surfaced by the assertion below
+                outcome.append(exc)
+
+        migrator = threading.Thread(target=migrate)
+        migrator.start()
+        deadline = time.monotonic() + 30
+        with psycopg.connect(pg_admin_url, autocommit=True) as watch:
+            while time.monotonic() < deadline:
+                waiting = watch.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND query LIKE %s",
+                    (f"%{role}%",),
+                ).fetchone()[0]
+                if waiting:
+                    break
+                time.sleep(0.05)
+        assert waiting, "the migration never waited on the other transaction's role"
+        other.commit()
+        migrator.join(timeout=60)
+    try:
+        assert outcome == [["001_make_role.sql"]]
+        assert [row[1] for row in ledger(empty_database)] == ["001_make_role.sql"]
+    finally:
+        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+            conn.execute(f"DROP ROLE IF EXISTS {role}")
