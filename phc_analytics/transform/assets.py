@@ -99,7 +99,7 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: PhcDbtCliResource, confi
         config = _upgrade(context, config, changes.upgrade_reason(conn, "staging"))
         decision = changes.staging_decision(conn, models)
         # Taken before dbt starts: the watermark the next run compares raw with.
-        xmin = changes.snapshot_xmin(conn)
+        snapshot = changes.current_snapshot(conn)
         if not _should_build(context, config, decision):
             return
         started = dt.datetime.now(dt.UTC)
@@ -108,7 +108,7 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: PhcDbtCliResource, confi
             if isinstance(event, dg.Output):
                 built.append(relation_name(context.asset_key_for_output(event.output_name)))
             yield event
-        changes.log_staging_builds(conn, built, xmin, started, context.run.run_id)
+        changes.log_staging_builds(conn, built, snapshot, started, context.run.run_id)
 
 
 @dbt_assets(

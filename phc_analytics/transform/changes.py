@@ -4,10 +4,13 @@ A run whose shop did not change must not rebuild a model (a dbt build of every m
 costs tens of seconds even when nothing moved). The answer comes from the warehouse itself, not
 from Dagster's event log, so a build by hand counts too:
 
-- staging: is there a raw row loaded by a transaction at or above the snapshot xmin taken just
-  before the last build of each selected staging model? Every transaction below that xmin had
-  ended when the build started, so its rows were staged (the rule staging applies per id,
-  macros/staging_incremental.sql). Each raw table has an index on load_xid: one probe per table.
+- staging: is there a raw row that the snapshot taken just before the last build of each
+  selected staging model could not see? Every transaction below that snapshot's xmin had ended
+  when the build started, so its rows were staged (the rule staging applies per id,
+  macros/staging_incremental.sql). Each raw table has an index on load_xid: one range probe per
+  table from the xmin, and ``pg_visible_in_snapshot`` drops the rows in that range that had
+  committed before the build (the xmin is server-wide: any long write, in any database, holds it
+  back).
 - analytics: was any staging model built after the oldest last build of the selected marts, is a
   selected mart missing from the log, or did the day change since (the daily marts are filled
   with zero days up to today)?
@@ -45,10 +48,17 @@ class Decision:
     reason: str
 
 
-def snapshot_xmin(conn: psycopg.Connection) -> int:
-    """Every transaction with a smaller id had ended when this snapshot was taken."""
-    query = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
-    return conn.execute(query).fetchone()[0]
+class Snapshot(NamedTuple):
+    """What a transaction could see: every id below ``xmin`` had ended; ``text`` is the whole
+    ``pg_snapshot`` (xmin:xmax:in-progress ids)."""
+
+    xmin: int
+    text: str
+
+
+def current_snapshot(conn: psycopg.Connection) -> Snapshot:
+    query = "SELECT pg_snapshot_xmin(s)::text::bigint, s::text FROM pg_current_snapshot() AS s"
+    return Snapshot(*conn.execute(query).fetchone())
 
 
 class Build(NamedTuple):
@@ -57,15 +67,17 @@ class Build(NamedTuple):
     log_id: int
     snapshot_xmin: int
     before_today: bool  # it finished on an earlier day than the server's current_date
+    snapshot: str | None = None  # what it read with; logged since migration 011, staging only
 
 
 def last_builds(conn: psycopg.Connection, relations: Sequence[str]) -> dict[str, Build]:
     """The latest logged build of each relation that has one (one index probe each)."""
     rows = conn.execute(
-        """SELECT n.name, l.id, coalesce(l.snapshot_xmin, 0), l.finished_at::date < current_date
+        """SELECT n.name, l.id, coalesce(l.snapshot_xmin, 0), l.finished_at::date < current_date,
+                  l.snapshot::text
            FROM unnest(%s::text[]) AS n(name)
            CROSS JOIN LATERAL (
-               SELECT id, snapshot_xmin, finished_at FROM analytics.refresh_log
+               SELECT id, snapshot_xmin, finished_at, snapshot FROM analytics.refresh_log
                WHERE view_name = n.name ORDER BY started_at DESC, id DESC LIMIT 1
            ) AS l""",
         (list(relations),),
@@ -81,15 +93,23 @@ def missing_relations(conn: psycopg.Connection, relations: Sequence[str]) -> lis
     return [name for (name,) in rows]
 
 
-def raw_tables_changed_since(conn: psycopg.Connection, xmin: int) -> list[str]:
-    """The raw tables holding a row loaded by a transaction at or above ``xmin``."""
+def raw_tables_changed_since(
+    conn: psycopg.Connection, xmin: int, snapshots: Sequence[str | None] = (None,)
+) -> list[str]:
+    """The raw tables holding a row loaded by a transaction at or above ``xmin`` that one of
+    ``snapshots`` could not see (``None``, a build logged without its snapshot, sees none)."""
     probes = sql.SQL(" UNION ALL ").join(
         sql.SQL(
-            "SELECT {name} WHERE EXISTS (SELECT 1 FROM raw.{table} WHERE load_xid >= %(xmin)s)"
+            """SELECT {name} WHERE EXISTS (
+                   SELECT 1 FROM raw.{table} AS r WHERE r.load_xid >= %(xmin)s
+                   AND NOT coalesce((
+                       SELECT bool_and(pg_visible_in_snapshot(r.load_xid::text::xid8, s))
+                       FROM unnest(%(snapshots)s::pg_snapshot[]) AS s), false))"""
         ).format(name=sql.Literal(table), table=sql.Identifier(table))
         for table in RAW_TABLES
     )
-    return [name for (name,) in conn.execute(probes, {"xmin": xmin}).fetchall()]
+    params = {"xmin": xmin, "snapshots": list(snapshots)}
+    return [name for (name,) in conn.execute(probes, params).fetchall()]
 
 
 def _never_built(
@@ -112,7 +132,8 @@ def staging_decision(conn: psycopg.Connection, models: Sequence[str]) -> Decisio
     if unknown:
         return unknown
     since = min(build.snapshot_xmin for build in builds.values())
-    changed = raw_tables_changed_since(conn, since)
+    snapshots = sorted({build.snapshot for build in builds.values()}, key=str)
+    changed = raw_tables_changed_since(conn, since, snapshots)
     if changed:
         return Decision(True, f"new raw rows in {', '.join(changed)}")
     return Decision(False, "no raw row arrived since the last staging build")
@@ -175,14 +196,18 @@ def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
 
 
 def log_staging_builds(
-    conn: psycopg.Connection, models: Sequence[str], xmin: int, started_at: dt.datetime, run_id
+    conn: psycopg.Connection,
+    models: Sequence[str],
+    snapshot: Snapshot,
+    started_at: dt.datetime,
+    run_id,
 ) -> None:
-    """One refresh_log row per staging model built: its snapshot xmin is the next watermark."""
+    """One refresh_log row per staging model built: its snapshot is the next run's watermark."""
     conn.execute(
         """INSERT INTO analytics.refresh_log
                (view_name, started_at, finished_at, row_count, ran_concurrently, run_id,
-                snapshot_xmin, incremental)
-           SELECT name, %s, clock_timestamp(), NULL, false, %s, %s, true
+                snapshot_xmin, snapshot, incremental)
+           SELECT name, %s, clock_timestamp(), NULL, false, %s, %s, %s::pg_snapshot, true
            FROM unnest(%s::text[]) AS n(name)""",
-        (started_at, run_id, xmin, list(models)),
+        (started_at, run_id, snapshot.xmin, snapshot.text, list(models)),
     )

@@ -3,6 +3,8 @@ builds again as soon as one raw row arrives (or the day changes, for the marts).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dagster as dg
 import psycopg
 import pytest
@@ -88,13 +90,63 @@ def test_decisions_name_what_changed(built_copy: BuiltWarehouse):
             " WHERE view_name = 'analytics.fct_orders'"
         )
         assert changes.analytics_decision(conn, marts[:1], staging).reason.startswith("a new day")
-        xmin = changes.snapshot_xmin(conn)
+        snapshot = changes.current_snapshot(conn)
         (order_id,) = conn.execute("SELECT min(id) FROM raw.orders").fetchone()
         write_raw(conn, "orders", [latest_payload(conn, "orders", order_id) | {"note": "x"}], "r")
-        assert changes.raw_tables_changed_since(conn, xmin) == ["orders"]
+        assert changes.raw_tables_changed_since(conn, snapshot.xmin) == ["orders"]
+        assert changes.raw_tables_changed_since(conn, snapshot.xmin, [snapshot.text]) == ["orders"]
         assert changes.staging_decision(conn, staging) == changes.Decision(
             True, "new raw rows in orders"
         )
+
+
+def test_rows_staged_while_another_write_held_the_xmin_back_do_not_look_new(
+    built_copy: BuiltWarehouse,
+):
+    """A snapshot's xmin is the oldest write running anywhere on the server. Rows loaded after
+    it began, but before the staging build, were staged: the next run must not rebuild for
+    them. A row whose load was still running when the build started was not staged."""
+    url = built_copy.url
+    staging = ["staging.stg_customers", "staging.stg_orders"]
+    quiet = changes.Decision(False, "no raw row arrived since the last staging build")
+
+    def edit_order(conn: psycopg.Connection, note: str) -> None:
+        (order_id,) = conn.execute("SELECT min(id) FROM raw.orders").fetchone()
+        payload = latest_payload(conn, "orders", order_id) | {"note": note}
+        write_raw(conn, "orders", [payload], note)
+
+    def log_build(conn: psycopg.Connection) -> changes.Snapshot:
+        snapshot = changes.current_snapshot(conn)
+        changes.log_staging_builds(conn, staging, snapshot, dt.datetime.now(dt.UTC), "t")
+        return snapshot
+
+    with (
+        psycopg.connect(url, autocommit=True) as conn,
+        psycopg.connect(url) as long_write,
+        psycopg.connect(url) as late_load,
+    ):
+        long_write.execute("SELECT pg_current_xact_id()")  # holds every snapshot's xmin back
+        edit_order(conn, "loaded after the long write began")
+        snapshot = log_build(conn)
+        assert changes.raw_tables_changed_since(conn, snapshot.xmin) == ["orders"]
+        assert changes.staging_decision(conn, staging) == quiet
+
+        edit_order(conn, "loaded after the build")
+        assert changes.staging_decision(conn, staging) == changes.Decision(
+            True, "new raw rows in orders"
+        )
+        log_build(conn)
+        assert changes.staging_decision(conn, staging) == quiet
+
+        late_load.execute(  # a load whose transaction is still open when the build starts
+            "INSERT INTO raw.orders (id, payload_hash, cursor_value, payload, run_id)"
+            " SELECT id, 'late', cursor_value, payload, 'late' FROM raw.orders"
+            " ORDER BY id LIMIT 1"
+        )
+        log_build(conn)
+        late_load.commit()
+        assert changes.staging_decision(conn, staging).build is True
+        long_write.rollback()
 
 
 def test_a_dbt_step_waits_for_another_build_holding_the_warehouse_lock(

@@ -124,6 +124,7 @@ def test_apply_on_empty_database_then_again_changes_nothing(empty_database: str)
         "row_count",
         "ran_concurrently",
         "snapshot_xmin",
+        "snapshot",
         "rows_deleted",
         "rows_inserted",
     } <= (refresh_log_columns)
