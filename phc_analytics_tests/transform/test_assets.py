@@ -6,7 +6,13 @@ import json
 
 import dagster as dg
 
-from phc_analytics.transform.assets import configured_severity, dbt_analytics, dbt_staging
+from phc_analytics.transform.assets import (
+    DbtConfig,
+    configured_severity,
+    dbt_analytics,
+    dbt_build_args,
+    dbt_staging,
+)
 from phc_analytics.transform.project import dbt_project
 from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
 
@@ -21,6 +27,14 @@ def yml_severities() -> dict[dg.AssetCheckKey, str]:
         for assets in (dbt_staging, dbt_analytics)
         for spec in assets.check_specs
     }
+
+
+def test_run_config_becomes_dbt_arguments():
+    assert dbt_build_args(DbtConfig()) == ["build"]
+    assert dbt_build_args(DbtConfig(full_refresh=True)) == ["build", "--full-refresh"]
+    every_row = dbt_build_args(DbtConfig(test_every_row=True))
+    assert every_row[:2] == ["build", "--vars"]
+    assert json.loads(every_row[2]) == {"test_every_row": True}
 
 
 def test_the_project_has_tests_of_both_severities():
