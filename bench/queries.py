@@ -106,7 +106,7 @@ QUERIES = (
           FROM analytics.product_pairs WHERE product_a_id = %(product)s
          ORDER BY lift DESC LIMIT 5
         """,
-        index_on="product_pairs",
+        index_on="product_basket_counts",  # product_pairs is a view over it
     ),
     Query(
         "one product's daily sales, 90 days",

@@ -39,6 +39,7 @@ INCREMENTAL_MARTS = (
     "customer_cohorts",
     "fct_order_lines",
     "fct_orders",
+    "product_basket_counts",
 )
 
 
@@ -93,6 +94,17 @@ def missing_relations(conn: psycopg.Connection, relations: Sequence[str]) -> lis
     return [name for (name,) in rows]
 
 
+def plain_views(conn: psycopg.Connection, relations: Sequence[str]) -> set[str]:
+    """The relations that are views: they hold no rows, so there is nothing to refresh (dbt
+    creates them; product_pairs is one)."""
+    rows = conn.execute(
+        """SELECT n.name FROM unnest(%s::text[]) AS n(name)
+           JOIN pg_class AS c ON c.oid = to_regclass(n.name) WHERE c.relkind = 'v'""",
+        (list(relations),),
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
 def raw_tables_changed_since(
     conn: psycopg.Connection, xmin: int, snapshots: Sequence[str | None] = (None,)
 ) -> list[str]:
@@ -119,7 +131,8 @@ def _never_built(
     missing = missing_relations(conn, relations)
     if missing:
         return Decision(True, f"not built yet: {', '.join(missing)}")
-    unlogged = [name for name in relations if name not in builds]
+    views = plain_views(conn, relations)
+    unlogged = [name for name in relations if name not in builds and name not in views]
     if unlogged:
         return Decision(True, f"no logged build of {', '.join(unlogged)}")
     return None
@@ -150,6 +163,8 @@ def analytics_decision(
     unknown = _never_built(conn, marts, builds)
     if unknown:
         return unknown
+    if not builds:
+        return Decision(False, "only views selected: they read their tables when queried")
     oldest = min(build.log_id for build in builds.values())
     staged = last_builds(conn, staging_models)
     newer = sorted(name for name, build in staged.items() if build.log_id > oldest)

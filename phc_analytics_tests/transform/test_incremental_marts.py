@@ -146,7 +146,12 @@ def test_a_reader_sees_the_facts_before_or_after_a_build_never_half(built_copy: 
     assert float(revenue_before - revenue_after) == pytest.approx(cancelled.net_revenue)
 
 
-AGGREGATES = ["run", "--select", "customer_cohorts agg_product_performance agg_category_sales"]
+AGGREGATES = [
+    "run",
+    "--select",
+    "customer_cohorts agg_product_performance agg_category_sales product_basket_counts",
+]
+BASKET_COUNTS = "SELECT product_a_id, product_b_id, orders FROM analytics.product_basket_counts"
 
 
 def test_the_aggregates_over_the_facts_rewrite_only_the_groups_a_change_touched(
@@ -155,6 +160,8 @@ def test_the_aggregates_over_the_facts_rewrite_only_the_groups_a_change_touched(
     url = built_copy.url
     cancelled = cancel_one_order(url)
     run_dbt(url, FACTS)
+    with psycopg.connect(url) as conn:
+        before = {(a, b): n for a, b, n in conn.execute(BASKET_COUNTS)}
     run_dbt(url, AGGREGATES)
     with psycopg.connect(url) as conn:
         (month,) = conn.execute(
@@ -184,3 +191,32 @@ def test_the_aggregates_over_the_facts_rewrite_only_the_groups_a_change_touched(
             assert incremental and inserted == len(group_rows), mart
             # A product or category whose only sale of the month was the cancelled order left it.
             assert len(group_rows) <= deleted <= len(group_rows) + 10, mart
+
+    # The basket counts move by exactly the cancelled order's basket: each of its pairs and
+    # products, and the total, one order fewer; nothing else is rewritten.
+    with psycopg.connect(url) as conn:
+        products = sorted(
+            p
+            for (p,) in conn.execute(
+                "SELECT DISTINCT product_id FROM analytics.fct_order_lines"
+                " WHERE order_id = %s AND product_id <> -1",
+                (cancelled.order_id,),
+            )
+        )
+        after = {(a, b): n for a, b, n in conn.execute(BASKET_COUNTS)}
+        written = set(
+            conn.execute(
+                """SELECT product_a_id, product_b_id FROM analytics.product_basket_counts
+                   WHERE _mart_xid = (SELECT max(_mart_xid) FROM analytics.product_basket_counts)"""
+            ).fetchall()
+        )
+        incremental, deleted, inserted = last_build(conn, "product_basket_counts")
+    basket = {(a, b) for a in products for b in products if a < b}
+    basket |= {(p, p) for p in products} | {(0, 0)}
+    assert len(products) >= 1
+    assert {k: after.get(k, 0) for k in basket} == {k: before[k] - 1 for k in basket}
+    assert {k: n for k, n in after.items() if k not in basket} == {
+        k: n for k, n in before.items() if k not in basket
+    }
+    assert written == {k for k in basket if after.get(k, 0) > 0}
+    assert incremental and deleted == len(basket) and inserted == len(written)

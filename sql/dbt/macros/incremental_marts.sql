@@ -145,7 +145,7 @@ create temporary table phc_affected_keys (key {{ key_type }}) on commit drop;
 {%- macro removed_fact_readers(fact) -%}
     {{ return({
         'fct_orders': ['customer_cohorts'],
-        'fct_order_lines': ['agg_product_performance', 'agg_category_sales'],
+        'fct_order_lines': ['agg_product_performance', 'agg_category_sales', 'product_basket_counts'],
     }[fact]) }}
 {%- endmacro -%}
 

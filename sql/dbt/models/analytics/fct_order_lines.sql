@@ -5,7 +5,7 @@
     incremental_strategy='append',
     unique_key='order_id',
     on_schema_change='fail',
-    pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_product(mart_watermark()), removed=['order_id', 'customer_id', 'month_start', 'product_id']) }}",
+    pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_product(mart_watermark()), removed=['order_id', 'customer_id', 'month_start', 'product_id', 'is_valid', '_mart_xid']) }}",
     post_hook="{{ end_incremental_mart('order_id') }}",
     indexes=[
     {'columns': ['order_detail_id'], 'unique': True},

@@ -1,52 +1,33 @@
-{{ config(indexes=[
-    {'columns': ['product_a_id', 'product_b_id'], 'unique': True},
-    {'columns': ['product_a_id', 'lift']},
-    {'columns': ['lift']},
-]) }}
+{{ config(materialized='view') }}
 
--- (product_a_id, lift): "bought together with A" (product_a_id = A order by lift desc limit n)
--- reads the top of that index backwards instead of every pair of A, then a sort.
-
--- Market basket over valid orders. (order, product) is de-duplicated first: one product can sit
--- on several rows of an order (combinations). A pair is ordered a < b; pairs seen in fewer than
--- var('min_pair_orders') orders are left out (noise).
+-- Market basket over valid orders, from the counts kept by deltas in product_basket_counts
+-- ((order, product) counted once: one product can sit on several rows of an order). A pair is
+-- ordered a < b; pairs seen in fewer than var('min_pair_orders') orders are left out (noise).
 --   support(A,B)      = orders with both / all valid orders with a line
 --   confidence(A->B)  = orders with both / orders with A
 --   lift              = confidence(A->B) / support(B) = both * total / (with A * with B)
-with baskets as (
-    select distinct order_id, product_id
-    from {{ ref('fct_order_lines') }}
-    where is_valid and product_id <> -1
-),
-
-totals as (
-    select count(distinct order_id) as total_orders from baskets
-),
-
-product_orders as (
-    select product_id, count(*) as orders_with_product from baskets group by 1
-),
-
-pairs as (
-    select a.product_id as product_a_id, b.product_id as product_b_id, count(*) as pair_orders
-    from baskets as a
-    join baskets as b on b.order_id = a.order_id and a.product_id < b.product_id
-    group by 1, 2
-    having count(*) >= {{ var('min_pair_orders') }}
-)
-
+-- A view: every ratio moves with the total number of orders, so storing them would mean
+-- rewriting every pair on every change. "Bought together with A" (product_a_id = A order by
+-- lift desc) reads A's pairs through the counts' unique index and two lookups per pair.
 select
     p.product_a_id,
     p.product_b_id,
-    p.pair_orders,
-    pa.orders_with_product as product_a_orders,
-    pb.orders_with_product as product_b_orders,
-    t.total_orders,
-    p.pair_orders::numeric / t.total_orders as support,
-    p.pair_orders::numeric / pa.orders_with_product as confidence_a_to_b,
-    p.pair_orders::numeric / pb.orders_with_product as confidence_b_to_a,
-    p.pair_orders::numeric * t.total_orders / (pa.orders_with_product * pb.orders_with_product) as lift
-from pairs as p
-cross join totals as t
-join product_orders as pa on pa.product_id = p.product_a_id
-join product_orders as pb on pb.product_id = p.product_b_id
+    p.orders as pair_orders,
+    pa.orders as product_a_orders,
+    pb.orders as product_b_orders,
+    t.orders as total_orders,
+    p.orders::numeric / t.orders as support,
+    p.orders::numeric / pa.orders as confidence_a_to_b,
+    p.orders::numeric / pb.orders as confidence_b_to_a,
+    p.orders::numeric * t.orders / (pa.orders * pb.orders) as lift
+from {{ ref('product_basket_counts') }} as p
+join {{ ref('product_basket_counts') }} as pa
+    on pa.product_a_id = p.product_a_id and pa.product_b_id = p.product_a_id
+join {{ ref('product_basket_counts') }} as pb
+    on pb.product_a_id = p.product_b_id and pb.product_b_id = p.product_b_id
+cross join (
+    select c.orders from {{ ref('product_basket_counts') }} as c
+    where c.product_a_id = 0 and c.product_b_id = 0
+) as t
+where p.product_a_id < p.product_b_id
+  and p.orders >= {{ var('min_pair_orders') }}

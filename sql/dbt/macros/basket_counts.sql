@@ -1,0 +1,111 @@
+{#- product_basket_counts by deltas. A build finds the orders whose lines were written or deleted
+    in fct_order_lines since its watermark (changed_fact_keys), and for each:
+
+    - the basket it has now: its valid lines in the fact;
+    - the basket it had at the last build: its lines deleted since that existed then (the
+      deleted row's _mart_xid at or below the watermark, staging.removed_fact_rows) and its
+      lines still in the fact from then (a fact rewrites every line of a changed order, so
+      these are rare).
+
+    Each pair, product and the (0, 0) total moves by (+1 per new basket holding it) - (1 per
+    old basket holding it); the watermark is the fact's high-water xid, as for the other
+    aggregates over the facts (fact_high_water). -#}
+
+{%- macro valid_baskets(orders=none) -%}
+select distinct l.order_id, l.product_id
+from {{ ref('fct_order_lines') }} as l
+where l.is_valid and l.product_id <> -1
+{%- if orders %}
+  and l.order_id in ({{ orders }})
+{%- endif %}
+{%- endmacro -%}
+
+{%- macro begin_basket_counts() -%}
+select
+    set_config('phc.mart_xmin', {{ fact_high_water('fct_order_lines') }}::text, true),
+    set_config('phc.mart_started_at', clock_timestamp()::text, true),
+    set_config('phc.mart_incremental', '{{ "true" if is_incremental() else "false" }}', true);
+{%- if is_incremental() %}
+{%- set since = mart_watermark() %}
+create temporary table phc_basket_delta on commit drop as
+with changed as (
+    {{ changed_fact_keys('fct_order_lines', 'order_id', since) }}
+),
+new_basket as (
+    {{ valid_baskets('select order_id from changed') }}
+),
+old_basket as (
+    select distinct b.order_id, b.product_id
+    from (
+        select r.order_id, r.product_id from staging.removed_fact_rows as r
+        where r.fact = 'fct_order_lines' and r.removed_xid > {{ since }}
+          and r._mart_xid <= {{ since }} and r.is_valid and r.product_id <> -1
+        union all
+        select l.order_id, l.product_id from {{ ref('fct_order_lines') }} as l
+        where l.order_id in (select order_id from changed)
+          and l._mart_xid <= {{ since }} and l.is_valid and l.product_id <> -1
+    ) as b
+),
+signed as (
+    select order_id, product_id, 1 as sign from new_basket
+    union all
+    select order_id, product_id, -1 from old_basket
+),
+deltas as (
+    select a.product_id as product_a_id, b.product_id as product_b_id, a.sign
+    from signed as a
+    join signed as b on b.order_id = a.order_id and b.sign = a.sign and a.product_id < b.product_id
+    union all
+    select product_id, product_id, sign from signed
+    union all
+    select 0, 0, 1 from (select distinct order_id from new_basket) as n
+    union all
+    select 0, 0, -1 from (select distinct order_id from old_basket) as o
+)
+select product_a_id, product_b_id, sum(sign)::bigint as orders
+from deltas
+group by 1, 2
+having sum(sign) <> 0;
+analyze phc_basket_delta;
+create temporary table phc_basket_before (
+    product_a_id bigint, product_b_id bigint, orders bigint
+) on commit drop;
+with gone as (
+    delete from {{ this }} as t
+    using phc_basket_delta as d
+    where t.product_a_id = d.product_a_id and t.product_b_id = d.product_b_id
+    returning t.product_a_id, t.product_b_id, t.orders
+),
+kept as (
+    insert into phc_basket_before select * from gone
+)
+select set_config('phc.mart_deleted', count(*)::text, true) from gone;
+{%- endif %}
+{%- endmacro -%}
+
+{#- Post-hook: log the build, its watermark and how many counts it rewrote. -#}
+{%- macro end_basket_counts() -%}
+insert into analytics.refresh_log (
+    view_name, started_at, finished_at, row_count, ran_concurrently, run_id,
+    snapshot_xmin, incremental, rows_deleted, rows_inserted
+)
+select
+    '{{ this.schema }}.{{ this.identifier }}',
+    current_setting('phc.mart_started_at')::timestamptz,
+    clock_timestamp(),
+    (select count(*) from {{ this }}),
+    false,
+    nullif(current_setting('phc.run_id', true), ''),
+    current_setting('phc.mart_xmin')::bigint,
+    incremental,
+    case when incremental then current_setting('phc.mart_deleted')::bigint else 0 end,
+    (select count(*) from {{ this }} where _mart_xid = {{ staged_xid() }})
+from (select current_setting('phc.mart_incremental')::boolean as incremental) as b;
+do $$
+begin
+    if not current_setting('phc.mart_incremental')::boolean then
+        execute 'analyze {{ this }}';
+    end if;
+end
+$$
+{%- endmacro -%}
