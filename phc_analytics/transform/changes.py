@@ -32,7 +32,7 @@ from psycopg import sql
 from phc_analytics.prestashop.entities import ENTITIES
 
 RAW_TABLES = tuple(entity.name for entity in ENTITIES)
-# The marts built as incremental tables (macros/incremental_marts.sql).
+# The marts built as incremental tables (macros/incremental_marts.sql, macros/basket_counts.sql).
 INCREMENTAL_MARTS = (
     "agg_category_sales",
     "agg_product_performance",
