@@ -113,9 +113,24 @@ def test_a_change_to_one_order_rewrites_only_the_rows_it_touches(built_copy: Bui
         assert len(customer_orders) >= 3 and total > 10 * len(customer_orders)
         assert rewritten_orders == customer_orders
         assert rewritten_lines == lines
-        n_orders, n_lines = len(customer_orders), len(lines)
-        assert last_build(conn, "fct_orders") == (True, n_orders, n_orders)
+        # Of those, only the rows whose values moved carry the build's _mart_xid (what the
+        # aggregates over the fact read): the cancelled order and its lines. The customer's
+        # earlier orders came out identical and kept their mark.
+        marked_orders = {o for (o,) in conn.execute(
+            """SELECT order_id FROM analytics.fct_orders WHERE _mart_xid = (
+                   SELECT _mart_xid FROM analytics.fct_orders WHERE order_id = %s)""",
+            (cancelled.order_id,),
+        )}  # fmt: skip
+        assert marked_orders == {cancelled.order_id}
+        n_lines = len(lines)
+        assert last_build(conn, "fct_orders") == (True, 1, 1)
         assert last_build(conn, "fct_order_lines") == (True, n_lines, n_lines)
+        (logged,) = conn.execute(
+            "SELECT count(*) FROM staging.removed_fact_rows WHERE fact = 'fct_orders'"
+            " AND removed_xid = (SELECT _mart_xid FROM analytics.fct_orders WHERE order_id = %s)",
+            (cancelled.order_id,),
+        ).fetchone()
+        assert logged == 1
 
 
 def test_a_reader_sees_the_facts_before_or_after_a_build_never_half(built_copy: BuiltWarehouse):

@@ -92,8 +92,19 @@ where (select max(date_month) from {{ this }}) > (
 {#- agg_product_performance and agg_category_sales: the months with a line written or deleted
     since `since`, and for agg_category_sales every month of a category whose name or parent
     changed in staging (the only columns that do not come from the fact). -#}
-{%- macro affected_sales_months(since, with_categories=false) -%}
+{%- macro affected_sales_months(since, with_categories=false, with_products=false) -%}
 {{ changed_fact_keys('fct_order_lines', 'month_start', since) }}
+{%- if with_products %}
+-- The product's name and category come from stg_products, not from the fact (whose rows a
+-- rename leaves unchanged): the months of a product re-staged since, or quarantined.
+union
+select m.month_start from {{ this }} as m
+where m.product_id in (
+    select p.product_id from {{ ref('stg_products') }} as p where p._staged_xid > {{ since }}
+    union
+    select q.record_id from {{ ref('stg_quarantine') }} as q where q.entity = 'products'
+)
+{%- endif %}
 {%- if with_categories %}
 union
 select m.month_start from {{ this }} as m
@@ -121,19 +132,25 @@ create temporary table phc_affected_keys on commit drop as
 select distinct k.key from ({{ affected }}) as k (key) where k.key is not null;
 -- Autovacuum never analyzes temporary tables: without this the planner guesses their size.
 analyze phc_affected_keys;
+{%- if removed %}
+-- A fact keeps the rows it deletes until its post-hook (end_fact_build) has told the rewrites
+-- that changed nothing from the ones that did.
+create temporary table phc_old_rows on commit drop as select * from {{ this }} limit 0;
 with gone as (
     delete from {{ this }} where {{ key }} in (select key from phc_affected_keys)
-    returning {{ (removed or [key]) | join(', ') }}
+    returning *
+),
+kept as (
+    insert into phc_old_rows select * from gone
 )
-{%- if removed %},
-logged as (
-    insert into staging.removed_fact_rows (fact, removed_xid, {{ removed | join(', ') }})
-    select '{{ this.identifier }}', {{ staged_xid() }}, {{ removed | join(', ') }} from gone
-)
-{%- endif %}
 select set_config('phc.mart_deleted', count(*)::text, true) from gone;
-{%- if removed %}
 {{ prune_removed_fact_rows() }}
+{%- else %}
+with gone as (
+    delete from {{ this }} where {{ key }} in (select key from phc_affected_keys)
+    returning {{ key }}
+)
+select set_config('phc.mart_deleted', count(*)::text, true) from gone;
 {%- endif %}
 {%- else %}
 -- Empty on a full build, so the post-hook reads the same table either way.
@@ -199,9 +216,42 @@ select key from phc_affected_keys
 {%- endif -%}
 {%- endmacro -%}
 
+{#- Post-hook of a fact, before end_incremental_mart. A build rewrites every row of the
+    affected keys (all orders of a changed customer, all lines of a changed product), and most
+    come out identical. Those get back the _mart_xid they had, so the aggregates over the fact
+    and the per-row tests see only the rows whose values moved; the old rows that changed or
+    left are recorded in staging.removed_fact_rows (the aggregates' old keys). `row_key` is the
+    row's own unique key (a line's, not its order's). -#}
+{%- macro end_fact_build(row_key, removed) -%}
+{%- if execute -%}
+{%- set compared = [] -%}
+{%- for column in adapter.get_columns_in_relation(this) -%}
+    {%- if column.name != '_mart_xid' -%}{%- do compared.append(column.name) -%}{%- endif -%}
+{%- endfor -%}
+-- A full build has no old rows.
+create temporary table if not exists phc_old_rows on commit drop as select * from {{ this }} limit 0;
+update {{ this }} as t
+set _mart_xid = o._mart_xid
+from phc_old_rows as o
+where t.{{ row_key }} = o.{{ row_key }}
+  and t._mart_xid = {{ staged_xid() }}
+  and ({% for c in compared %}t.{{ c }}{{ ', ' if not loop.last }}{% endfor %})
+      is not distinct from ({% for c in compared %}o.{{ c }}{{ ', ' if not loop.last }}{% endfor %});
+insert into staging.removed_fact_rows (fact, removed_xid, {{ removed | join(', ') }})
+select '{{ this.identifier }}', {{ staged_xid() }}, {% for c in removed %}o.{{ c }}{{ ', ' if not loop.last }}{% endfor %}
+from phc_old_rows as o
+where not exists (
+    select 1 from {{ this }} as t where t.{{ row_key }} = o.{{ row_key }} and t._mart_xid = o._mart_xid
+);
+select set_config('phc.mart_deleted', (
+    select count(*) from staging.removed_fact_rows
+    where fact = '{{ this.identifier }}' and removed_xid = {{ staged_xid() }})::text, true);
+{%- endif -%}
+{%- endmacro -%}
+
 {#- Post-hook: log the build (and so the next build's watermark). is_incremental() cannot be
     asked here (the table exists by now), so the pre-hook's setting says which build this was. -#}
-{%- macro end_incremental_mart(key) -%}
+{%- macro end_incremental_mart(key, written_mark=none) -%}
 insert into analytics.refresh_log (
     view_name, started_at, finished_at, row_count, ran_concurrently, run_id,
     snapshot_xmin, incremental, rows_deleted, rows_inserted
@@ -216,9 +266,12 @@ select
     current_setting('phc.mart_xmin')::bigint,
     incremental,
     case when incremental then current_setting('phc.mart_deleted')::bigint else 0 end,
-    case when incremental
-        then (select count(*) from {{ this }} where {{ key }} in (select key from phc_affected_keys))
-        else (select count(*) from {{ this }})
+    case when not incremental then (select count(*) from {{ this }})
+        {%- if written_mark %}
+        else (select count(*) from {{ this }} where {{ written_mark }} = {{ staged_xid() }})
+        {%- else %}
+        else (select count(*) from {{ this }} where {{ key }} in (select key from phc_affected_keys))
+        {%- endif %}
     end
 from (select current_setting('phc.mart_incremental')::boolean as incremental) as b;
 -- A table dbt just created has no statistics until autovacuum gets to it, and the views built

@@ -1,12 +1,13 @@
 {#- Incremental (macros/incremental_marts.sql): a build recomputes the months with an order line
-    written or deleted in fct_order_lines since the last build (a month's ranks need the whole
-    month). -#}
+    written or deleted in fct_order_lines since the last build, and the months of a product
+    re-staged since (its name and category come from stg_products); a month's ranks need the
+    whole month. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     unique_key='month_start',
     on_schema_change='fail',
-    pre_hook="{{ begin_incremental_mart('month_start', affected_sales_months(mart_watermark()), key_type='date', reads_fact='fct_order_lines') }}",
+    pre_hook="{{ begin_incremental_mart('month_start', affected_sales_months(mart_watermark(), with_products=true), key_type='date', reads_fact='fct_order_lines') }}",
     post_hook="{{ end_incremental_mart('month_start') }}",
     indexes=[
     {'columns': ['product_id', 'month_start'], 'unique': True},

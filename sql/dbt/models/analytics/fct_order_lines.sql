@@ -6,7 +6,10 @@
     unique_key='order_id',
     on_schema_change='fail',
     pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_product(mart_watermark()), removed=['order_id', 'customer_id', 'month_start', 'product_id', 'is_valid', '_mart_xid']) }}",
-    post_hook="{{ end_incremental_mart('order_id') }}",
+    post_hook=[
+        "{{ end_fact_build('order_detail_id', ['order_id', 'customer_id', 'month_start', 'product_id', 'is_valid', '_mart_xid']) }}",
+        "{{ end_incremental_mart('order_id', written_mark='_mart_xid') }}",
+    ],
     indexes=[
     {'columns': ['order_detail_id'], 'unique': True},
     {'columns': ['order_date']},

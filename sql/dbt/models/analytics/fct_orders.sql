@@ -6,7 +6,10 @@
     unique_key='order_id',
     on_schema_change='fail',
     pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_customer(mart_watermark()), removed=['order_id', 'customer_id', 'month_start']) }}",
-    post_hook="{{ end_incremental_mart('order_id') }}",
+    post_hook=[
+        "{{ end_fact_build('order_id', ['order_id', 'customer_id', 'month_start']) }}",
+        "{{ end_incremental_mart('order_id', written_mark='_mart_xid') }}",
+    ],
     indexes=[
     {'columns': ['order_id'], 'unique': True},
     {'columns': ['order_date']},
