@@ -82,30 +82,3 @@ kept as (
 select set_config('phc.mart_deleted', count(*)::text, true) from gone;
 {%- endif %}
 {%- endmacro -%}
-
-{#- Post-hook: log the build, its watermark and how many counts it rewrote. -#}
-{%- macro end_basket_counts() -%}
-insert into analytics.refresh_log (
-    view_name, started_at, finished_at, row_count, ran_concurrently, run_id,
-    snapshot_xmin, incremental, rows_deleted, rows_inserted
-)
-select
-    '{{ this.schema }}.{{ this.identifier }}',
-    current_setting('phc.mart_started_at')::timestamptz,
-    clock_timestamp(),
-    (select count(*) from {{ this }}),
-    false,
-    nullif(current_setting('phc.run_id', true), ''),
-    current_setting('phc.mart_xmin')::bigint,
-    incremental,
-    case when incremental then current_setting('phc.mart_deleted')::bigint else 0 end,
-    (select count(*) from {{ this }} where _mart_xid = {{ staged_xid() }})
-from (select current_setting('phc.mart_incremental')::boolean as incremental) as b;
-do $$
-begin
-    if not current_setting('phc.mart_incremental')::boolean then
-        execute 'analyze {{ this }}';
-    end if;
-end
-$$
-{%- endmacro -%}

@@ -13,7 +13,7 @@
     unique_key=['product_a_id', 'product_b_id'],
     on_schema_change='fail',
     pre_hook="{{ begin_basket_counts() }}",
-    post_hook="{{ end_basket_counts() }}",
+    post_hook="{{ end_incremental_mart('product_a_id', written_mark='_mart_xid') }}",
     indexes=[
     {'columns': ['product_a_id', 'product_b_id'], 'unique': True},
     {'columns': ['_mart_xid']},
