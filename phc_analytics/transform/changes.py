@@ -36,6 +36,8 @@ RAW_TABLES = tuple(entity.name for entity in ENTITIES)
 INCREMENTAL_MARTS = (
     "agg_category_sales",
     "agg_product_performance",
+    "agg_sales_daily",
+    "agg_sales_monthly",
     "customer_cohorts",
     "fct_order_lines",
     "fct_orders",

@@ -235,3 +235,68 @@ def test_the_aggregates_over_the_facts_rewrite_only_the_groups_a_change_touched(
     }
     assert written == {k for k in basket if after.get(k, 0) > 0}
     assert incremental and deleted == len(basket) and inserted == len(written)
+
+
+SALES = ["run", "--select", "agg_sales_daily agg_sales_monthly"]
+
+
+def test_the_sales_aggregates_write_only_the_rows_whose_values_moved(built_copy: BuiltWarehouse):
+    url = built_copy.url
+    cancelled = cancel_one_order(url)
+    run_dbt(url, FACTS)
+    with psycopg.connect(url) as conn:
+        daily_before = conn.execute("SELECT * FROM analytics.agg_sales_daily").fetchall()
+        monthly_before = conn.execute("SELECT * FROM analytics.agg_sales_monthly").fetchall()
+    run_dbt(url, SALES)
+    with psycopg.connect(url) as conn:
+        day, month, country, channel = conn.execute(
+            """SELECT order_date, month_start, country_id, sales_channel_key
+               FROM analytics.fct_orders WHERE order_id = %s""",
+            (cancelled.order_id,),
+        ).fetchone()
+        categories = {
+            c
+            for (c,) in conn.execute(
+                "SELECT category_id FROM analytics.fct_order_lines WHERE order_id = %s",
+                (cancelled.order_id,),
+            )
+        }
+        daily_after = conn.execute("SELECT * FROM analytics.agg_sales_daily").fetchall()
+        monthly_after = conn.execute("SELECT * FROM analytics.agg_sales_monthly").fetchall()
+        # The rows this build wrote: the ones carrying the xmin of the order's own day's row.
+        daily_written = set(conn.execute(
+            """SELECT date_day, country_id, sales_channel_key FROM analytics.agg_sales_daily
+               WHERE xmin = (SELECT xmin FROM analytics.agg_sales_daily
+                             WHERE date_day = %s AND country_id = %s AND sales_channel_key = %s)""",
+            (day, country, channel),
+        ).fetchall())  # fmt: skip
+        monthly_written = set(conn.execute(
+            """SELECT month_start, country_id, category_id FROM analytics.agg_sales_monthly
+               WHERE xmin = (SELECT xmin FROM analytics.agg_sales_monthly
+                             WHERE month_start = %s AND country_id = %s
+                               AND category_id = ANY(%s) LIMIT 1)""",
+            (month, country, list(categories)),
+        ).fetchall())  # fmt: skip
+        daily_build = last_build(conn, "agg_sales_daily")
+        monthly_build = last_build(conn, "agg_sales_monthly")
+
+    # Exactly the rows whose values moved were written: the ones that differ from before.
+    changed_daily = {r[:3] for r in set(daily_after) - set(daily_before)}
+    changed_monthly = {r[:3] for r in set(monthly_after) - set(monthly_before)}
+    assert daily_written == changed_daily
+    assert monthly_written == changed_monthly
+    # All of them the order's pair (or country and categories), on or after its day (month):
+    # its day, the running sums after it, the prior-period columns of the next month and year.
+    # The grid runs to today: past midnight, a day's rows for every pair are new too.
+    last_day = max(r[0] for r in daily_before)
+    new_days = {k for k in daily_written if k[0] > last_day}
+    assert (day, country, channel) in daily_written
+    assert all(k[1:] == (country, channel) and k[0] >= day for k in daily_written - new_days)
+    assert all(k[1] == country and k[2] in categories and k[0] >= month for k in monthly_written)
+    assert 0 < len(daily_written - new_days) < len(daily_after) / 20
+    # The other rows of the grid were replaced, one for one.
+    assert daily_build == (True, len(daily_written - new_days), len(daily_written))
+    incremental, deleted, inserted = monthly_build
+    assert incremental and inserted == len(monthly_written)
+    # A category whose only sale of the month was the cancelled order left the month.
+    assert len(monthly_before) - len(monthly_after) == deleted - inserted

@@ -9,9 +9,10 @@
     EXCLUSIVE, which does not conflict with SELECT):
 
     1. pre-hook `begin_incremental_mart`: note the snapshot xmin of this build, collect the
-       affected keys into the temporary table phc_affected_keys, delete their rows;
+       affected keys into the temporary table phc_affected_keys, and delete their rows
+       (incremental_strategy='append'), or nothing (incremental_strategy='row_diff');
     2. the model selects the rows of exactly those keys (`... in (affected_keys())`), which
-       dbt appends (incremental_strategy='append');
+       dbt appends ('append'), or which replace the old rows where they differ ('row_diff');
     3. post-hook `end_incremental_mart`: one row in analytics.refresh_log with the snapshot
        xmin (the next build's watermark) and the rows deleted and inserted.
 
@@ -117,12 +118,76 @@ where m.category_id in (
 {%- endif %}
 {%- endmacro -%}
 
+{#- agg_sales_daily: every day from the earliest day with an order written or deleted since
+    `since` (its order date, or its refund date: a refund counts on its own day; for a deleted
+    order, the first of its order month, which its refund cannot precede) to the grid's last
+    day, as the running sums and the prior-period columns carry a day's change forward; also
+    the days the grid gained or lost at its end (it runs to today). When the grid's shape moved
+    (its first day, or its country x channel pairs), every day. -#}
+{%- macro affected_sales_days(since) -%}
+with fact as (
+    select min(order_date) as first_day, greatest(max(order_date), current_date) as last_day
+    from {{ ref('fct_orders') }}
+),
+stored as (
+    select min(date_day) as first_day, max(date_day) as last_day from {{ this }}
+),
+touched (day) as (
+    select f.order_date from {{ ref('fct_orders') }} as f where f._mart_xid > {{ since }}
+    union all
+    select f.refunded_at::date from {{ ref('fct_orders') }} as f
+    where f._mart_xid > {{ since }} and f.refunded_at is not null
+    union all
+    select r.month_start from staging.removed_fact_rows as r
+    where r.fact = 'fct_orders' and r.removed_xid > {{ since }}
+    union all
+    select least(s.last_day, f.last_day) + 1 from stored as s, fact as f where s.last_day <> f.last_day
+),
+fact_pairs as materialized (
+    select distinct country_id, sales_channel_key from {{ ref('fct_orders') }}
+),
+-- The grid is dense: its first day holds every pair.
+stored_pairs as materialized (
+    select country_id, sales_channel_key from {{ this }}
+    where date_day = (select first_day from stored)
+),
+reshaped as (
+    select (select first_day from fact) is distinct from (select first_day from stored)
+        or exists (select * from fact_pairs except select * from stored_pairs)
+        or exists (select * from stored_pairs except select * from fact_pairs) as moved
+),
+first_day as (
+    select case when r.moved then least(s.first_day, f.first_day)
+                else (select min(day) from touched) end as day
+    from reshaped as r, stored as s, fact as f
+)
+select d::date
+from first_day as b, stored as s, fact as f,
+     generate_series(b.day, greatest(s.last_day, f.last_day), interval '1 day') as d
+{%- endmacro -%}
+
+{#- agg_sales_monthly: every month from the earliest with an order line written or deleted since
+    `since` to the later of the table's and the fact's last month. -#}
+{%- macro affected_sales_years(since) -%}
+with touched (month_start) as (
+    {{ changed_fact_keys('fct_order_lines', 'month_start', since) }}
+),
+bounds as (
+    select (select min(month_start) from touched) as first_month,
+           greatest(
+               (select max(month_start) from {{ this }}),
+               (select max(month_start) from {{ ref('fct_order_lines') }})
+           ) as last_month
+)
+select d::date
+from bounds as b, generate_series(b.first_month, b.last_month, interval '1 month') as d
+{%- endmacro -%}
+
 {#- Pre-hook. `affected` is the SQL of the affected keys (one column, named `key`, of type
-    `key_type`), rendered with mart_watermark() as its `since`. A fact passes `removed`, the
-    columns of each row it deletes to record in staging.removed_fact_rows: the old keys the
-    aggregates over it must recompute (changed_fact_keys). An aggregate passes `reads_fact`:
-    its watermark is then the fact's high-water xid (fact_high_water), not its snapshot xmin. -#}
-{%- macro begin_incremental_mart(key, affected, key_type='bigint', removed=none, reads_fact=none) -%}
+    `key_type`), rendered with mart_watermark() as its `since`. A mart built with the row_diff
+    strategy deletes nothing here. An aggregate passes `reads_fact`: its watermark is then the
+    fact's high-water xid (fact_high_water), not its snapshot xmin. -#}
+{%- macro begin_incremental_mart(key, affected, key_type='bigint', reads_fact=none) -%}
 select
     set_config('phc.mart_xmin', {{ fact_high_water(reads_fact) if reads_fact else batch_xmin() }}::text, true),
     set_config('phc.mart_started_at', clock_timestamp()::text, true),
@@ -132,19 +197,12 @@ create temporary table phc_affected_keys on commit drop as
 select distinct k.key from ({{ affected }}) as k (key) where k.key is not null;
 -- Autovacuum never analyzes temporary tables: without this the planner guesses their size.
 analyze phc_affected_keys;
-{%- if removed %}
--- A fact keeps the rows it deletes until its post-hook (end_fact_build) has told the rewrites
--- that changed nothing from the ones that did.
-create temporary table phc_old_rows on commit drop as select * from {{ this }} limit 0;
-with gone as (
-    delete from {{ this }} where {{ key }} in (select key from phc_affected_keys)
-    returning *
-),
-kept as (
-    insert into phc_old_rows select * from gone
-)
-select set_config('phc.mart_deleted', count(*)::text, true) from gone;
+{%- if config.get('incremental_strategy') == 'row_diff' %}
+-- Nothing is deleted here: the row_diff strategy compares the new rows with the old ones and
+-- writes only the difference.
+{%- if config.get('removed_columns') %}
 {{ prune_removed_fact_rows() }}
+{%- endif %}
 {%- else %}
 with gone as (
     delete from {{ this }} where {{ key }} in (select key from phc_affected_keys)
@@ -216,37 +274,59 @@ select key from phc_affected_keys
 {%- endif -%}
 {%- endmacro -%}
 
-{#- Post-hook of a fact, before end_incremental_mart. A build rewrites every row of the
-    affected keys (all orders of a changed customer, all lines of a changed product), and most
-    come out identical. Those get back the _mart_xid they had, so the aggregates over the fact
-    and the per-row tests see only the rows whose values moved; the old rows that changed or
-    left are recorded in staging.removed_fact_rows (the aggregates' old keys). `row_key` is the
-    row's own unique key (a line's, not its order's). -#}
-{%- macro end_fact_build(row_key, removed) -%}
-{%- if execute -%}
-{%- set compared = [] -%}
-{%- for column in adapter.get_columns_in_relation(this) -%}
-    {%- if column.name != '_mart_xid' -%}{%- do compared.append(column.name) -%}{%- endif -%}
-{%- endfor -%}
--- A full build has no old rows.
-create temporary table if not exists phc_old_rows on commit drop as select * from {{ this }} limit 0;
-update {{ this }} as t
-set _mart_xid = o._mart_xid
-from phc_old_rows as o
-where t.{{ row_key }} = o.{{ row_key }}
-  and t._mart_xid = {{ staged_xid() }}
-  and ({% for c in compared %}t.{{ c }}{{ ', ' if not loop.last }}{% endfor %})
-      is not distinct from ({% for c in compared %}o.{{ c }}{{ ', ' if not loop.last }}{% endfor %});
-insert into staging.removed_fact_rows (fact, removed_xid, {{ removed | join(', ') }})
-select '{{ this.identifier }}', {{ staged_xid() }}, {% for c in removed %}o.{{ c }}{{ ', ' if not loop.last }}{% endfor %}
-from phc_old_rows as o
-where not exists (
-    select 1 from {{ this }} as t where t.{{ row_key }} = o.{{ row_key }} and t._mart_xid = o._mart_xid
-);
-select set_config('phc.mart_deleted', (
-    select count(*) from staging.removed_fact_rows
-    where fact = '{{ this.identifier }}' and removed_xid = {{ staged_xid() }})::text, true);
-{%- endif -%}
+{#- The strategy of the marts whose rebuild of a key mostly reproduces the rows it had
+    (incremental_strategy='row_diff'). The facts select every row of the affected keys (all
+    orders of a changed customer, all lines of a changed product); the daily and monthly sales
+    aggregates every day or month from the start of the earliest year a change touched (their
+    year-to-date and prior-period columns). Only the difference is written: the old rows of the
+    affected keys with no identical new row are deleted, then the new rows whose row key is
+    absent are inserted. An identical row is never rewritten, so a fact row keeps its _mart_xid
+    and the aggregates and the per-row tests see only the rows whose values moved.
+
+    Config: `unique_key` (the affected key: an order, a day), `row_key` (the row's own unique
+    key, one column or a list) and, for a fact, `removed_columns` (what
+    staging.removed_fact_rows keeps of a deleted row: the old keys the aggregates over the fact
+    must recompute). -#}
+{%- macro get_incremental_row_diff_sql(arg_dict) -%}
+{%- set target = arg_dict['target_relation'] -%}
+{%- set new = arg_dict['temp_relation'] -%}
+{%- set key = arg_dict['unique_key'] -%}
+{%- set row_key = config.require('row_key') -%}
+{%- set row_key = [row_key] if row_key is string else row_key -%}
+{%- set removed = config.get('removed_columns') -%}
+{%- set columns = arg_dict['dest_columns'] | map(attribute='name') | list -%}
+{%- set compared = columns | reject('equalto', '_mart_xid') | list -%}
+-- Autovacuum never analyzes temporary tables: the anti-joins below need its size.
+analyze {{ new }};
+with gone as (
+    delete from {{ target }} as t
+    where t.{{ key }} in (select key from phc_affected_keys)
+      and not exists (
+          select 1 from {{ new }} as n
+          where {% for k in row_key %}n.{{ k }} = t.{{ k }} and {% endfor %}
+                ({% for c in compared %}n.{{ c }}{{ ', ' if not loop.last }}{% endfor %})
+                is not distinct from ({% for c in compared %}t.{{ c }}{{ ', ' if not loop.last }}{% endfor %})
+      )
+    returning {{ ('t.' ~ (removed | join(', t.'))) if removed else 1 }}
+)
+{%- if removed %},
+logged as (
+    insert into staging.removed_fact_rows (fact, removed_xid, {{ removed | join(', ') }})
+    select '{{ target.identifier }}', {{ staged_xid() }}, {{ removed | join(', ') }} from gone
+)
+{%- endif %}
+select set_config('phc.mart_deleted', count(*)::text, true) from gone;
+with written as (
+    insert into {{ target }} ({{ columns | join(', ') }})
+    select {% for c in columns %}n.{{ c }}{{ ', ' if not loop.last }}{% endfor %}
+    from {{ new }} as n
+    where not exists (
+        select 1 from {{ target }} as t
+        where {% for k in row_key %}t.{{ k }} = n.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
+    )
+    returning 1
+)
+select set_config('phc.mart_inserted', count(*)::text, true) from written;
 {%- endmacro -%}
 
 {#- Post-hook: log the build (and so the next build's watermark). is_incremental() cannot be
@@ -267,7 +347,9 @@ select
     incremental,
     case when incremental then current_setting('phc.mart_deleted')::bigint else 0 end,
     case when not incremental then (select count(*) from {{ this }})
-        {%- if written_mark %}
+        {%- if config.get('incremental_strategy') == 'row_diff' %}
+        else current_setting('phc.mart_inserted')::bigint
+        {%- elif written_mark %}
         else (select count(*) from {{ this }} where {{ written_mark }} = {{ staged_xid() }})
         {%- else %}
         else (select count(*) from {{ this }} where {{ key }} in (select key from phc_affected_keys))

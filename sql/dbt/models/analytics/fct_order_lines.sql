@@ -2,13 +2,14 @@
     and of the orders holding a changed product. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
+    incremental_strategy='row_diff',
     unique_key='order_id',
+    row_key='order_detail_id',
+    removed_columns=['order_id', 'customer_id', 'month_start', 'product_id', 'is_valid', '_mart_xid'],
     on_schema_change='fail',
-    pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_product(mart_watermark()), removed=['order_id', 'customer_id', 'month_start', 'product_id', 'is_valid', '_mart_xid']) }}",
+    pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_product(mart_watermark())) }}",
     post_hook=[
-        "{{ end_fact_build('order_detail_id', ['order_id', 'customer_id', 'month_start', 'product_id', 'is_valid', '_mart_xid']) }}",
-        "{{ end_incremental_mart('order_id', written_mark='_mart_xid') }}",
+        "{{ end_incremental_mart('order_id') }}",
     ],
     indexes=[
     {'columns': ['order_detail_id'], 'unique': True},

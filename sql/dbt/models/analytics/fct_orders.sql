@@ -2,13 +2,14 @@
     order of their customers, whose new_vs_returning depends on each other. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
+    incremental_strategy='row_diff',
     unique_key='order_id',
+    row_key='order_id',
+    removed_columns=['order_id', 'customer_id', 'month_start'],
     on_schema_change='fail',
-    pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_customer(mart_watermark()), removed=['order_id', 'customer_id', 'month_start']) }}",
+    pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_customer(mart_watermark())) }}",
     post_hook=[
-        "{{ end_fact_build('order_id', ['order_id', 'customer_id', 'month_start']) }}",
-        "{{ end_incremental_mart('order_id', written_mark='_mart_xid') }}",
+        "{{ end_incremental_mart('order_id') }}",
     ],
     indexes=[
     {'columns': ['order_id'], 'unique': True},
