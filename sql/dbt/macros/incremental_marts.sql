@@ -118,30 +118,25 @@ where m.category_id in (
 {%- endif %}
 {%- endmacro -%}
 
-{#- agg_sales_daily: every day from the earliest day with an order written or deleted since
-    `since` (its order date, or its refund date: a refund counts on its own day; for a deleted
-    order, the first of its order month, which its refund cannot precede) to the grid's last
-    day, as the running sums and the prior-period columns carry a day's change forward; also
-    the days the grid gained or lost at its end (it runs to today). When the grid's shape moved
-    (its first day, or its country x channel pairs), every day. -#}
-{%- macro affected_sales_days(since) -%}
+{#- First pre-hook of agg_sales_daily: the temporary table phc_sales_scope, for each (country,
+    channel) pair a change touched, the first day the build recomputes (from_day). The running
+    sums and the prior-period columns carry a day's change forward, so the pair's rows from
+    that day on are recomputed, and only those that differ written (row_diff). A pair is touched
+    by an order written or deleted since `since`, on its order date or its refund date (a
+    deleted order's refund cannot precede its order date), in its new pair and in its old one
+    (the removal log; a row logged before migration 014 has no pair, and touches every pair from
+    the first of its order month). Also: a new pair, on every day; every pair, on the days the
+    grid gained or lost at its end (it runs to today); and every pair on every day when the
+    grid's first day moved or a pair left it. -#}
+{%- macro sales_day_scope(since) -%}
+{%- if is_incremental() %}
+create temporary table phc_sales_scope on commit drop as
 with fact as (
     select min(order_date) as first_day, greatest(max(order_date), current_date) as last_day
     from {{ ref('fct_orders') }}
 ),
 stored as (
     select min(date_day) as first_day, max(date_day) as last_day from {{ this }}
-),
-touched (day) as (
-    select f.order_date from {{ ref('fct_orders') }} as f where f._mart_xid > {{ since }}
-    union all
-    select f.refunded_at::date from {{ ref('fct_orders') }} as f
-    where f._mart_xid > {{ since }} and f.refunded_at is not null
-    union all
-    select r.month_start from staging.removed_fact_rows as r
-    where r.fact = 'fct_orders' and r.removed_xid > {{ since }}
-    union all
-    select least(s.last_day, f.last_day) + 1 from stored as s, fact as f where s.last_day <> f.last_day
 ),
 fact_pairs as materialized (
     select distinct country_id, sales_channel_key from {{ ref('fct_orders') }}
@@ -151,19 +146,46 @@ stored_pairs as materialized (
     select country_id, sales_channel_key from {{ this }}
     where date_day = (select first_day from stored)
 ),
-reshaped as (
-    select (select first_day from fact) is distinct from (select first_day from stored)
-        or exists (select * from fact_pairs except select * from stored_pairs)
-        or exists (select * from stored_pairs except select * from fact_pairs) as moved
+all_pairs as (
+    select * from fact_pairs union select * from stored_pairs
 ),
-first_day as (
-    select case when r.moved then least(s.first_day, f.first_day)
-                else (select min(day) from touched) end as day
-    from reshaped as r, stored as s, fact as f
+removed as (
+    select r.country_id, r.sales_channel_key, coalesce(r.order_date, r.month_start) as day
+    from staging.removed_fact_rows as r
+    where r.fact = 'fct_orders' and r.removed_xid > {{ since }}
+),
+touched (country_id, sales_channel_key, day) as (
+    select f.country_id, f.sales_channel_key, f.order_date
+    from {{ ref('fct_orders') }} as f where f._mart_xid > {{ since }}
+    union all
+    select f.country_id, f.sales_channel_key, f.refunded_at::date
+    from {{ ref('fct_orders') }} as f where f._mart_xid > {{ since }} and f.refunded_at is not null
+    union all
+    select r.country_id, r.sales_channel_key, r.day from removed as r where r.country_id is not null
+    union all
+    select p.country_id, p.sales_channel_key, r.day
+    from removed as r, all_pairs as p where r.country_id is null
+    union all
+    select n.country_id, n.sales_channel_key, least(s.first_day, f.first_day)
+    from (select * from fact_pairs except select * from stored_pairs) as n, stored as s, fact as f
+    union all
+    select p.country_id, p.sales_channel_key, least(s.last_day, f.last_day) + 1
+    from all_pairs as p, stored as s, fact as f where s.last_day <> f.last_day
+    union all
+    select p.country_id, p.sales_channel_key, least(s.first_day, f.first_day)
+    from all_pairs as p, stored as s, fact as f
+    where s.first_day is distinct from f.first_day
+       or exists (select * from stored_pairs except select * from fact_pairs)
 )
-select d::date
-from first_day as b, stored as s, fact as f,
-     generate_series(b.day, greatest(s.last_day, f.last_day), interval '1 day') as d
+select t.country_id, t.sales_channel_key, min(t.day) as from_day,
+       exists (
+           select 1 from fact_pairs as p
+           where p.country_id = t.country_id and p.sales_channel_key = t.sales_channel_key
+       ) as in_fact
+from touched as t
+group by 1, 2;
+analyze phc_sales_scope;
+{%- endif %}
 {%- endmacro -%}
 
 {#- agg_sales_monthly: every month from the earliest with an order line written or deleted since
@@ -219,8 +241,8 @@ create temporary table phc_affected_keys (key {{ key_type }}) on commit drop;
 {#- The aggregates that read staging.removed_fact_rows, per fact. -#}
 {%- macro removed_fact_readers(fact) -%}
     {{ return({
-        'fct_orders': ['customer_cohorts'],
-        'fct_order_lines': ['agg_product_performance', 'agg_category_sales', 'product_basket_counts'],
+        'fct_orders': ['customer_cohorts', 'agg_sales_daily'],
+        'fct_order_lines': ['agg_product_performance', 'agg_category_sales', 'agg_sales_monthly', 'product_basket_counts'],
     }[fact]) }}
 {%- endmacro -%}
 
@@ -283,8 +305,9 @@ select key from phc_affected_keys
     absent are inserted. An identical row is never rewritten, so a fact row keeps its _mart_xid
     and the aggregates and the per-row tests see only the rows whose values moved.
 
-    Config: `unique_key` (the affected key: an order, a day), `row_key` (the row's own unique
-    key, one column or a list) and, for a fact, `removed_columns` (what
+    Config: `unique_key` (the affected key: an order, a day), or `affected_rows` (a condition on
+    the old row `t` that says it may change, when a key cannot), `row_key` (the row's own
+    unique key, one column or a list) and, for a fact, `removed_columns` (what
     staging.removed_fact_rows keeps of a deleted row: the old keys the aggregates over the fact
     must recompute). -#}
 {%- macro get_incremental_row_diff_sql(arg_dict) -%}
@@ -300,7 +323,7 @@ select key from phc_affected_keys
 analyze {{ new }};
 with gone as (
     delete from {{ target }} as t
-    where t.{{ key }} in (select key from phc_affected_keys)
+    where {{ config.get('affected_rows') or ('t.' ~ key ~ ' in (select key from phc_affected_keys)') }}
       and not exists (
           select 1 from {{ new }} as n
           where {% for k in row_key %}n.{{ k }} = t.{{ k }} and {% endfor %}

@@ -1,18 +1,22 @@
-{#- Incremental (macros/incremental_marts.sql, row_diff): a build recomputes every day from the
-    first one a change touched (the running sums and the prior-period columns carry a day's
-    change forward) and writes only the rows that differ.
+{#- Incremental (macros/incremental_marts.sql, row_diff): for each (country, channel) pair a
+    change touched, a build recomputes the days from the first one touched (the running sums and
+    the prior-period columns carry a day's change forward; phc_sales_scope, sales_day_scope) and
+    writes only the rows that differ.
 
     Merge joins are off for its transaction: the grid's left joins are on three keys, and a
     merge join on the day alone rescanned each day's rows once per pair (30M rows, 10 s at 100k
     orders, against 2 s hashed). -#}
+{%- set in_scope = "exists (select 1 from phc_sales_scope as a where a.country_id = t.country_id and a.sales_channel_key = t.sales_channel_key and t.date_day >= a.from_day)" %}
 {{ config(
     materialized='incremental',
     incremental_strategy='row_diff',
     unique_key='date_day',
     row_key=['date_day', 'country_id', 'sales_channel_key'],
+    affected_rows=in_scope,
     on_schema_change='fail',
     pre_hook=[
-        "{{ begin_incremental_mart('date_day', affected_sales_days(mart_watermark()), key_type='date', reads_fact='fct_orders') }}",
+        "{{ sales_day_scope(mart_watermark()) }}",
+        "{{ begin_incremental_mart('date_day', 'select from_day from phc_sales_scope', key_type='date', reads_fact='fct_orders') }}",
         "set local enable_mergejoin = off",
     ],
     post_hook="{{ end_incremental_mart('date_day') }}",
@@ -25,30 +29,28 @@
 -- every (country, channel) pair that ever sold, so running sums and period comparisons never
 -- skip a day. Revenue counts valid orders only, bucketed on the order date.
 --
--- An incremental build computes the days from the first day a change touched (from_day) from
--- the fact, and takes the days before it, back to Jan 1 of the year before, from the table as
--- it stands (nothing before from_day changed): the running sums and the prior-month and
--- prior-year columns of the days it writes read them.
-{%- set from_day = "(select min(key) from phc_affected_keys)" %}
+-- An incremental build computes, for each pair in phc_sales_scope, the days from its from_day
+-- from the fact, and takes the days before, back to Jan 1 of the year before, from the table as
+-- it stands (nothing before from_day changed in that pair): the running sums and the
+-- prior-month and prior-year columns of the days it writes read them.
 with orders as (
-    select * from {{ ref('fct_orders') }}
     {%- if is_incremental() %}
-    where order_date >= {{ from_day }} or refunded_at >= {{ from_day }}
+    select o.*
+    from {{ ref('fct_orders') }} as o
+    join phc_sales_scope as a
+      on a.country_id = o.country_id and a.sales_channel_key = o.sales_channel_key
+    where o.order_date >= a.from_day or o.refunded_at >= a.from_day
+    {%- else %}
+    select * from {{ ref('fct_orders') }}
     {%- endif %}
 ),
 
 pairs as (
     {%- if is_incremental() %}
-    -- The grid is dense: its first day holds every pair. A build that starts on or before the
-    -- first order (the grid's shape moved) reads every order.
-    select country_id, sales_channel_key from {{ this }}
-    where date_day = (select min(date_day) from {{ this }})
-      and {{ from_day }} > (select min(order_date) from {{ ref('fct_orders') }})
-    union
-    select distinct country_id, sales_channel_key from orders
-    where {{ from_day }} <= (select min(order_date) from {{ ref('fct_orders') }})
+    -- A pair that left the fact is in scope (its rows are deleted), not in the grid.
+    select country_id, sales_channel_key, from_day from phc_sales_scope where in_fact
     {%- else %}
-    select distinct country_id, sales_channel_key from orders
+    select distinct country_id, sales_channel_key, null::date as from_day from orders
     {%- endif %}
 ),
 
@@ -59,9 +61,7 @@ days as (
         select min(order_date) as first_day, greatest(max(order_date), current_date) as last_day
         from {{ ref('fct_orders') }}
     ) as b,
-         generate_series(
-            {%- if is_incremental() %} greatest(b.first_day, {{ from_day }}){% else %} b.first_day{% endif %},
-            b.last_day, interval '1 day') as d
+         generate_series(b.first_day, b.last_day, interval '1 day') as d
 ),
 
 daily as (
@@ -108,7 +108,7 @@ grid as (
         coalesce(r.refunded_orders, 0) as refunded_orders,
         coalesce(r.refunded_revenue, 0) as refunded_revenue
     from days as d
-    cross join pairs as p
+    join pairs as p on p.from_day is null or d.date_day >= p.from_day
     left join daily as s
         on s.date_day = d.date_day and s.country_id = p.country_id and s.sales_channel_key = p.sales_channel_key
     left join refunds as r
@@ -116,12 +116,14 @@ grid as (
     {%- if is_incremental() %}
     union all
     select
-        date_day, country_id, sales_channel_key, orders, customers, new_customer_orders,
-        placed_orders, gross_revenue, discounts, shipping, net_revenue, refunded_orders,
-        refunded_revenue
-    from {{ this }}
-    where date_day >= date_trunc('year', {{ from_day }}) - interval '1 year'
-      and date_day < {{ from_day }}
+        t.date_day, t.country_id, t.sales_channel_key, t.orders, t.customers,
+        t.new_customer_orders, t.placed_orders, t.gross_revenue, t.discounts, t.shipping,
+        t.net_revenue, t.refunded_orders, t.refunded_revenue
+    from {{ this }} as t
+    join phc_sales_scope as a
+      on a.country_id = t.country_id and a.sales_channel_key = t.sales_channel_key
+    where t.date_day >= date_trunc('year', a.from_day) - interval '1 year'
+      and t.date_day < a.from_day
     {%- endif %}
 ),
 
@@ -165,5 +167,9 @@ select
     (p.net_revenue_ytd - p.net_revenue_ytd_prior_year) / nullif(p.net_revenue_ytd_prior_year, 0) as yoy_growth_pct
 from prior as p
 {%- if is_incremental() %}
-where p.date_day in ({{ affected_keys() }})
+where exists (
+    select 1 from phc_sales_scope as a
+    where a.country_id = p.country_id and a.sales_channel_key = p.sales_channel_key
+      and p.date_day >= a.from_day
+)
 {%- endif %}

@@ -5,7 +5,7 @@
     incremental_strategy='row_diff',
     unique_key='order_id',
     row_key='order_id',
-    removed_columns=['order_id', 'customer_id', 'month_start'],
+    removed_columns=['order_id', 'customer_id', 'month_start', 'order_date', 'country_id', 'sales_channel_key'],
     on_schema_change='fail',
     pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_customer(mart_watermark())) }}",
     post_hook=[

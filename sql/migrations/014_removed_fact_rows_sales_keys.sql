@@ -1,0 +1,7 @@
+-- agg_sales_daily recomputes each (country, channel) pair from the first day a change touched
+-- in that pair. An order deleted from fct_orders, or rewritten with other values, takes its old
+-- pair and day out of the fact: the fact's build records them here with the other old keys.
+ALTER TABLE staging.removed_fact_rows
+    ADD COLUMN order_date        date,
+    ADD COLUMN country_id        bigint,
+    ADD COLUMN sales_channel_key text;
