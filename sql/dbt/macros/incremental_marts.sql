@@ -188,21 +188,34 @@ analyze phc_sales_scope;
 {%- endif %}
 {%- endmacro -%}
 
-{#- agg_sales_monthly: every month from the earliest with an order line written or deleted since
-    `since` to the later of the table's and the fact's last month. -#}
-{%- macro affected_sales_years(since) -%}
-with touched (month_start) as (
-    {{ changed_fact_keys('fct_order_lines', 'month_start', since) }}
+{#- First pre-hook of agg_sales_monthly: the temporary table phc_sales_month_scope, for each
+    (country, category) an order line written or deleted since `since` belongs to (its new
+    values, and its old ones from the removal log), the first month the build recomputes
+    (from_month). A line logged before migration 014 names no group and touches every group
+    from its month. -#}
+{%- macro sales_month_scope(since) -%}
+{%- if is_incremental() %}
+create temporary table phc_sales_month_scope on commit drop as
+with removed as (
+    select r.country_id, r.category_id, r.month_start
+    from staging.removed_fact_rows as r
+    where r.fact = 'fct_order_lines' and r.removed_xid > {{ since }}
 ),
-bounds as (
-    select (select min(month_start) from touched) as first_month,
-           greatest(
-               (select max(month_start) from {{ this }}),
-               (select max(month_start) from {{ ref('fct_order_lines') }})
-           ) as last_month
+touched (country_id, category_id, month_start) as (
+    select f.country_id, f.category_id, f.month_start
+    from {{ ref('fct_order_lines') }} as f where f._mart_xid > {{ since }}
+    union all
+    select r.country_id, r.category_id, r.month_start from removed as r where r.country_id is not null
+    union all
+    select g.country_id, g.category_id, r.month_start
+    from removed as r, (select distinct country_id, category_id from {{ this }}) as g
+    where r.country_id is null
 )
-select d::date
-from bounds as b, generate_series(b.first_month, b.last_month, interval '1 month') as d
+select country_id, category_id, min(month_start) as from_month
+from touched
+group by 1, 2;
+analyze phc_sales_month_scope;
+{%- endif %}
 {%- endmacro -%}
 
 {#- Pre-hook. `affected` is the SQL of the affected keys (one column, named `key`, of type

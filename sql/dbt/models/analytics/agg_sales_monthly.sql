@@ -1,14 +1,24 @@
-{#- Incremental (macros/incremental_marts.sql, row_diff): a build recomputes every month from the
-    first one a change touched (year-to-date and the prior-month and prior-year columns carry a
-    month's change forward) and writes only the rows that differ. The months before it, back to
-    January of the year before, come from the table as it stands: nothing before changed. -#}
+{#- Incremental (macros/incremental_marts.sql, row_diff): for each (country, category) a change
+    touched, a build recomputes the months from the first one touched (year-to-date and the
+    prior-month and prior-year columns carry a month's change forward; phc_sales_month_scope,
+    sales_month_scope) and writes only the rows that differ.
+
+    Nested loops are off for its transaction: the planner probed fct_order_lines once per
+    touched group through an index on another column (462 probes, 4 s at 100k orders, against
+    0.26 s for one hashed scan). -#}
+{%- set in_scope = "exists (select 1 from phc_sales_month_scope as a where a.country_id = t.country_id and a.category_id = t.category_id and t.month_start >= a.from_month)" %}
 {{ config(
     materialized='incremental',
     incremental_strategy='row_diff',
     unique_key='month_start',
     row_key=['month_start', 'country_id', 'category_id'],
+    affected_rows=in_scope,
     on_schema_change='fail',
-    pre_hook="{{ begin_incremental_mart('month_start', affected_sales_years(mart_watermark()), key_type='date', reads_fact='fct_order_lines') }}",
+    pre_hook=[
+        "{{ sales_month_scope(mart_watermark()) }}",
+        "{{ begin_incremental_mart('month_start', 'select from_month from phc_sales_month_scope', key_type='date', reads_fact='fct_order_lines') }}",
+        "set local enable_nestloop = off",
+    ],
     post_hook="{{ end_incremental_mart('month_start') }}",
     indexes=[
     {'columns': ['month_start', 'country_id', 'category_id'], 'unique': True},
@@ -18,32 +28,40 @@
 -- Valid order lines by month, delivery country and product category (the product's default
 -- category). net_revenue sums the lines' shares of their order's net revenue, so a month's
 -- total equals the daily mart's for that month.
-{%- set from_month = "(select min(key) from phc_affected_keys)" %}
+--
+-- An incremental build computes, for each (country, category) in phc_sales_month_scope, the
+-- months from its from_month from the fact, and takes the months before, back to January of
+-- the year before, from the table as it stands (nothing before from_month changed there): the
+-- year-to-date and prior-period columns of the months it writes read them.
 with monthly as (
     select
-        month_start,
-        country_id,
-        category_id,
-        count(distinct order_id) as orders,
-        sum(quantity) as quantity,
-        sum(line_revenue_tax_excl) as gross_revenue,
-        sum(allocated_discount_tax_excl) as discounts,
-        sum(net_line_revenue) as net_revenue,
-        sum(line_margin) as margin,
-        sum(net_line_revenue) filter (where line_margin is not null) as costed_revenue
-    from {{ ref('fct_order_lines') }}
-    where is_valid
+        l.month_start,
+        l.country_id,
+        l.category_id,
+        count(distinct l.order_id) as orders,
+        sum(l.quantity) as quantity,
+        sum(l.line_revenue_tax_excl) as gross_revenue,
+        sum(l.allocated_discount_tax_excl) as discounts,
+        sum(l.net_line_revenue) as net_revenue,
+        sum(l.line_margin) as margin,
+        sum(l.net_line_revenue) filter (where l.line_margin is not null) as costed_revenue
+    from {{ ref('fct_order_lines') }} as l
     {%- if is_incremental() %}
-      and month_start >= {{ from_month }}
+    join phc_sales_month_scope as a
+      on a.country_id = l.country_id and a.category_id = l.category_id
+     and l.month_start >= a.from_month
     {%- endif %}
+    where l.is_valid
     group by 1, 2, 3
     {%- if is_incremental() %}
     union all
-    select month_start, country_id, category_id, orders, quantity, gross_revenue, discounts,
-           net_revenue, margin, null
-    from {{ this }}
-    where month_start >= date_trunc('year', {{ from_month }}) - interval '1 year'
-      and month_start < {{ from_month }}
+    select t.month_start, t.country_id, t.category_id, t.orders, t.quantity, t.gross_revenue,
+           t.discounts, t.net_revenue, t.margin, null
+    from {{ this }} as t
+    join phc_sales_month_scope as a
+      on a.country_id = t.country_id and a.category_id = t.category_id
+    where t.month_start >= date_trunc('year', a.from_month) - interval '1 year'
+      and t.month_start < a.from_month
     {%- endif %}
 ),
 
@@ -84,5 +102,9 @@ left join with_ytd as py
     on py.month_start = (cur.month_start - interval '1 year')::date
    and py.country_id = cur.country_id and py.category_id = cur.category_id
 {%- if is_incremental() %}
-where cur.month_start in ({{ affected_keys() }})
+where exists (
+    select 1 from phc_sales_month_scope as a
+    where a.country_id = cur.country_id and a.category_id = cur.category_id
+      and cur.month_start >= a.from_month
+)
 {%- endif %}

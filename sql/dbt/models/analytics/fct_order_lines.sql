@@ -5,7 +5,7 @@
     incremental_strategy='row_diff',
     unique_key='order_id',
     row_key='order_detail_id',
-    removed_columns=['order_id', 'customer_id', 'month_start', 'product_id', 'is_valid', '_mart_xid'],
+    removed_columns=['order_id', 'customer_id', 'month_start', 'product_id', 'is_valid', '_mart_xid', 'country_id', 'category_id'],
     on_schema_change='fail',
     pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_product(mart_watermark())) }}",
     post_hook=[
