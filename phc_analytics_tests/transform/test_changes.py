@@ -196,14 +196,14 @@ def test_a_warehouse_built_before_the_incremental_facts_is_upgraded_in_one_run(
     with psycopg.connect(url) as conn:
         kinds = dict(conn.execute(
             "SELECT relname, relkind FROM pg_class WHERE relname = ANY(%s)",
-            (["fct_orders", "fct_order_lines", "agg_sales_monthly"],),
+            (["fct_orders", "fct_order_lines", "customer_rfm"],),
         ).fetchall())  # fmt: skip
         lines, staged = conn.execute(
             "SELECT (SELECT count(*) FROM analytics.fct_order_lines),"
             " (SELECT count(*) FROM staging.stg_order_rows)"
         ).fetchone()
         assert conn.execute("SELECT _staged_xid FROM staging.stg_orders LIMIT 1").fetchone()
-    assert kinds == {"fct_orders": "r", "fct_order_lines": "r", "agg_sales_monthly": "m"}
+    assert kinds == {"fct_orders": "r", "fct_order_lines": "r", "customer_rfm": "m"}
     assert lines == staged > 0
 
     # Staging upgraded, a fact still a view (only reachable by hand: a staging full refresh

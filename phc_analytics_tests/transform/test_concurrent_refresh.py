@@ -1,7 +1,7 @@
 """BI readers and view refreshes do not wait for each other (REFRESH ... CONCURRENTLY).
 
-agg_sales_daily stands for every materialized view (the incremental fact tables have their own
-tests in test_incremental_marts.py).
+customer_rfm stands for every materialized view (the incremental tables have their own tests in
+test_incremental_marts.py).
 
 Each test also shows what a plain REFRESH would do in the same situation, so the assertions
 demonstrably depend on the concurrent refresh and not on timing luck."""
@@ -21,8 +21,8 @@ from phc_analytics_tests.transform.dbt_runner import run_dbt
 # The outcome can depend on the PostgreSQL server: the external pass runs it too (docs/testing.md).
 pytestmark = pytest.mark.server
 
-VIEW = "analytics.agg_sales_daily"
-REFRESH_VIEW = ["run", "--select", "agg_sales_daily"]
+VIEW = "analytics.customer_rfm"
+REFRESH_VIEW = ["run", "--select", "customer_rfm"]
 
 
 def wait_for(predicate, timeout: float = 60.0) -> None:
