@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from phc_analytics.demo_shop import clock, store
+from phc_analytics.demo_shop import clock, deletes, store
 from phc_analytics.demo_shop.generator import HOUR_WEIGHTS, WEEKDAY_WEIGHTS, ws_key_for
 from phc_analytics.demo_shop.model import (
     ADDRESSES,
@@ -48,6 +48,7 @@ class AdvanceResult:
     customer_edits: int
     address_edits: int
     product_edits: int
+    deletions: dict[str, int]
 
 
 def poisson(rng: random.Random, lam: float) -> int:
@@ -110,6 +111,7 @@ class _Advance:
         customer_edits = self._customer_edits(per_day)
         address_edits = self._address_edits(per_day)
         product_edits = self._product_edits()
+        deletions = self._deletions()
         self._write_histories()
         store.set_meta(
             self.conn,
@@ -124,7 +126,7 @@ class _Advance:
         )
         return AdvanceResult(
             clock.fmt(self.end), new_orders, changes, refunds, customer_edits, address_edits,
-            product_edits,
+            product_edits, deletions,
         )  # fmt: skip
 
     # --- new orders --------------------------------------------------------------------------
@@ -396,3 +398,56 @@ class _Advance:
             product["date_upd"] = clock.fmt(at)
             store.write_records(self.conn, PRODUCTS, [product], replace=True)
         return n
+
+    # --- deletes -----------------------------------------------------------------------------
+
+    # Shares per year: a shop loses an account or two per thousand customers a month, mostly
+    # through the back office, and retires a few percent of its catalogue a year.
+    CUSTOMER_DELETE_RATE = 0.005  # the back office, re-registration allowed: a hard delete
+    CUSTOMER_SOFT_DELETE_RATE = 0.003  # the back office, re-registration denied
+    GDPR_ERASURE_RATE = 0.002  # the psgdpr module
+    ADDRESS_DELETE_RATE = 0.01
+    PRODUCT_DELETE_RATE = 0.05
+    CATEGORY_DELETES_PER_YEAR = 1.0
+
+    def _deletions(self) -> dict[str, int]:
+        """Records removed as a real shop removes them (demo_shop/deletes.py), each at a moment
+        inside the advanced period."""
+        years = (self.end - self.start) / (365 * clock.DAY)
+        customers = self.next_id["customers"] - 1
+        done = dict.fromkeys(
+            ("customers", "customers_soft", "gdpr_erasures", "addresses", "products", "categories"),
+            0,
+        )
+        anonymous = int(self.meta.get("psgdpr_anonymous_customer", 0))
+        plan = (
+            ("customers", customers * self.CUSTOMER_DELETE_RATE, deletes.delete_customer),
+            ("customers_soft", customers * self.CUSTOMER_SOFT_DELETE_RATE,
+             deletes.soft_delete_customer),
+            ("gdpr_erasures", customers * self.GDPR_ERASURE_RATE, deletes.gdpr_erase_customer),
+        )  # fmt: skip
+        for kind, rate, delete in plan:
+            for _ in range(poisson(self.rng, rate * years)):
+                customer_id = self.rng.randint(1, self.next_id["customers"] - 1)
+                if customer_id != anonymous and delete(self.conn, customer_id, self._when()):
+                    done[kind] += 1
+        addresses = self.next_id["addresses"] - 1
+        for _ in range(poisson(self.rng, addresses * self.ADDRESS_DELETE_RATE * years)):
+            address_id = self.rng.randint(1, self.next_id["addresses"] - 1)
+            if deletes.delete_address(self.conn, address_id, self._when()):
+                done["addresses"] += 1
+        max_product = self.conn.execute("SELECT max(id) FROM products").fetchone()[0] or 0
+        for _ in range(poisson(self.rng, max_product * self.PRODUCT_DELETE_RATE * years)):
+            if deletes.delete_product(self.conn, self.rng.randint(1, max_product)):
+                done["products"] += 1
+        for _ in range(poisson(self.rng, self.CATEGORY_DELETES_PER_YEAR * years)):
+            leaves = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT id FROM categories WHERE id NOT IN"
+                    " (SELECT id_parent FROM categories) ORDER BY id"
+                )
+            ]
+            if leaves and deletes.delete_category(self.conn, self.rng.choice(leaves)):
+                done["categories"] += 1
+        return done

@@ -64,6 +64,8 @@ def advance(shop_path: Path | None, hours: float, seed: int | None) -> None:
         f"changes, {r.late_refunds} late refunds, {r.customer_edits} customer edits, "
         f"{r.address_edits} address edits, {r.product_edits} product edits."
     )
+    removed = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in r.deletions.items() if n)
+    click.echo(f"Deleted: {removed or 'nothing'}.")
 
 
 @shop.command()

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from phc_analytics.demo_shop import render_json, render_xml, store
+from phc_analytics.demo_shop import clock, deletes, render_json, render_xml, store
 from phc_analytics.demo_shop.faults import FaultConfig, FaultInjector
 from phc_analytics.demo_shop.model import (
     LANGUAGE_IDS,
@@ -49,7 +49,14 @@ REALM = (
     'the login. No password required."'
 )
 VALID_METHODS = ("GET", "PUT", "POST", "PATCH", "DELETE", "HEAD")
-GRANTED_METHODS = ("GET", "HEAD")  # the demo key is read-only
+# The shop's key (the one the pipeline uses) is read-only, as a key for analytics should be;
+# the admin key may also delete, like a back-office key with DELETE ticked.
+READ_METHODS = ("GET", "HEAD")
+ADMIN_METHODS = ("GET", "HEAD", "DELETE")
+# WebserviceRequest::getResources 'forbidden_method', for the resources the demo serves.
+FORBIDDEN_METHODS: dict[str, tuple[str, ...]] = {
+    "stock_availables": ("POST", "DELETE"),
+}
 ROOT_JSON_FATAL = (
     b"<br />\n<b>Fatal error</b>:  Uncaught TypeError: array_filter(): Argument #1 ($array) "
     b"must be of type array, string given in "
@@ -71,6 +78,7 @@ class _Request:
     started: float
     json: bool
     authenticated: bool = False
+    methods: tuple[str, ...] = ()
     extra_headers: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -84,6 +92,7 @@ class WebserviceApp:
         self._local = threading.local()
         meta = store.get_meta(self._conn())
         self.ws_key = meta["ws_key"]
+        self.admin_ws_key = admin_ws_key_for(int(meta["seed"]))
 
     def _conn(self):
         conn = getattr(self._local, "conn", None)
@@ -118,8 +127,10 @@ class WebserviceApp:
             if isinstance(params.get("language"), str):
                 languages = parse_language(params["language"], LANGUAGE_IDS)
             res = self._check_resource(segments[0])
-            self._check_method(method, segments[0])
+            self._check_method(method, segments[0], req.methods)
             api_url = f"http://{host}/api/"
+            if method == "DELETE" and res is not None:
+                return self._delete(req, res, segments, params)
             if res is None:
                 response = self._root(req, api_url)
             elif len(segments) > 1 and segments[1] != "":
@@ -172,13 +183,14 @@ class WebserviceApp:
             errors = [(17, "Authentication key is empty")]
         elif len(key) != 32:
             errors = [(18, "Invalid authentication key format")]
-        elif key != self.ws_key:
+        elif key not in (self.ws_key, self.admin_ws_key):
             errors = [
                 (20, "Authentification key is not active"),
                 (21, "No permission for this authentication key"),
             ]
         else:
             req.authenticated = True
+            req.methods = ADMIN_METHODS if key == self.admin_ws_key else READ_METHODS
             return
         req.extra_headers.append(("WWW-Authenticate", REALM))
         raise WsError(401, errors)
@@ -200,10 +212,14 @@ class WebserviceApp:
         )
 
     @staticmethod
-    def _check_method(method: str, resource: str) -> None:
+    def _check_method(method: str, resource: str, granted: tuple[str, ...]) -> None:
         if method not in VALID_METHODS:
             raise WsError(405, [(23, f"Method {method} is not valid")])
-        if method not in GRANTED_METHODS:
+        if method in FORBIDDEN_METHODS.get(resource, ()):
+            raise WsError(
+                405, [(101, f"Method {method} is not allowed for the resource {resource}")]
+            )
+        if method not in granted:
             raise WsError(
                 405,
                 [
@@ -268,6 +284,33 @@ class WebserviceApp:
             return render_json.list_minimal(res, ids)
         return render_xml.list_minimal(res, ids, api_url)
 
+    # --- DELETE ------------------------------------------------------------------------------
+
+    def _delete(self, req: _Request, res: Resource, segments: list[str], params) -> Response:
+        """WebserviceRequest::executeEntityDelete: every id must exist before anything goes;
+        then one delete() per id, no transaction around them, so the ids deleted before a
+        failure stay deleted. Success is 200 with an empty body and no content type."""
+        ids = delete_ids(segments, params)
+        with store.writing(self.shop_path) as conn:
+            unknown = [i for i in ids if not deletes.exists(conn, res.name, i)]
+            if not ids or unknown:
+                listed = ", ".join(str(i) for i in unknown)
+                raise WsError(404, [(87, f"Id(s) not exists: {listed}")])
+            now = clock.parse(store.get_meta(conn)["clock"])
+            failed = []
+            for record_id in ids:
+                conn.execute("SAVEPOINT one_delete")
+                if delete_record(conn, res.name, record_id, now):
+                    conn.execute("RELEASE one_delete")
+                else:
+                    conn.execute("ROLLBACK TO one_delete")
+                    conn.execute("RELEASE one_delete")
+                    failed.append(record_id)
+        if failed:
+            listed = ", ".join(str(i) for i in failed)
+            raise WsError(500, [(88, f"Id(s) wasn't deleted: {listed}")])
+        return Response(200, self._headers(req, ""), b"")
+
     # --- responses ---------------------------------------------------------------------------
 
     def _headers(self, req: _Request, content_type: str, sha1: str | None = None):
@@ -294,6 +337,42 @@ class WebserviceApp:
         else:
             body, content_type = render_xml.errors_body(e.errors), "text/xml"
         return Response(e.status, self._headers(req, content_type), body)
+
+
+def admin_ws_key_for(seed: int) -> str:
+    """The demo shop's second key, allowed to DELETE (the shop's key is read-only)."""
+    return (
+        hashlib.md5(f"phc-demo-shop-admin:{seed}".encode(), usedforsecurity=False)
+        .hexdigest()
+        .upper()
+    )
+
+
+def delete_ids(segments: list[str], params: dict) -> list[int]:
+    """The ids a DELETE names: ``/api/customers/5``, or ``?id=[1,2,3]`` (brackets required:
+    ``?id=5`` names none; no id at all becomes 0, which exists nowhere)."""
+    if len(segments) > 1 and segments[1] != "":
+        return [php_int(segments[1])]
+    value = params.get("id")
+    if value is None:
+        return [0]
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        return [php_int(part) for part in value[1:-1].split(",")]
+    return []
+
+
+def delete_record(conn, resource: str, record_id: int, now: int) -> bool:
+    """One object's delete(), with the class's own semantics where it has some."""
+    special = {
+        "customers": lambda: deletes.delete_customer(conn, record_id, now),
+        "addresses": lambda: deletes.delete_address(conn, record_id, now),
+        "products": lambda: deletes.delete_product(conn, record_id),
+        "categories": lambda: deletes.delete_category(conn, record_id),
+    }
+    if resource in special:
+        return special[resource]()
+    # ObjectModel::delete: the row only (an order's lines and history stay, orphaned).
+    return conn.execute(f"DELETE FROM {resource} WHERE id = ?", (record_id,)).rowcount > 0
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -407,6 +486,7 @@ class DemoShopServer:
         self.port = self._httpd.server_port
         self.url = f"http://{host}:{self.port}"
         self.ws_key = self.app.ws_key
+        self.admin_ws_key = self.app.admin_ws_key
         self._thread: threading.Thread | None = None
 
     def start(self) -> DemoShopServer:
