@@ -77,7 +77,12 @@ def _ensure_manifest() -> None:
         ensure_manifest()
 
 
-def _execute(selection: list[str] | None, since: str | None, sync_only: bool = False) -> None:
+def _execute(
+    selection: list[str] | None,
+    since: str | None,
+    sync_only: bool = False,
+    tags: dict[str, str] | None = None,
+) -> None:
     """Run assets in-process with a progress bar per synced entity, then print a summary.
     ``sync_only``: the raw assets and their checks only (no dbt to parse or load)."""
     if not sync_only:
@@ -115,6 +120,7 @@ def _execute(selection: list[str] | None, since: str | None, sync_only: bool = F
                 )
             },
             log=log,
+            tags=tags,
         )
     if summary.run_id is None:
         console.print("no assets are defined yet: nothing to materialize")
@@ -130,17 +136,24 @@ def _execute(selection: list[str] | None, since: str | None, sync_only: bool = F
 
 def _print_summary(summary) -> None:
     table = Table(title=f"run {summary.run_id}: raw sync")
-    for column in ("asset", "read", "new versions", "requests", "retries", "watermark after"):
-        table.add_column(column)
     synced = [name for name in summary.materialized if "rows_read" in summary.metadata[name]]
+    columns = {
+        "rows_read": "read",
+        "new_versions": "new versions",
+        "requests": "requests",
+        "retries": "retries",
+        "watermark_after": "watermark after",
+    }
+    # The sweep's columns only when this run swept.
+    if any("sweep_removed" in summary.metadata[name] for name in synced):
+        columns |= {"sweep_listed_ids": "ids listed", "sweep_removed": "removed"}
+    for column in ("asset", *columns.values()):
+        table.add_column(column)
     for name in synced:
         meta = summary.metadata[name]
         table.add_row(
             name,
-            *(
-                str(meta.get(key) if meta.get(key) is not None else "")
-                for key in ("rows_read", "new_versions", "requests", "retries", "watermark_after")
-            ),
+            *(str(meta.get(key) if meta.get(key) is not None else "") for key in columns),
         )
     if synced:
         console.print(table)
@@ -152,6 +165,9 @@ def _print_summary(summary) -> None:
         console.print("no new data since the last build: no staging or analytics model rebuilt")
     if summary.partition_range:
         console.print(f"partitions {summary.partition_range[0]} .. {summary.partition_range[1]}")
+    erased = sum(int(summary.metadata[n].get("erased_customers") or 0) for n in synced)
+    if erased:
+        console.print(f"personal data erased for {erased} customer(s) deleted in the shop")
     failed = [name for name, passed in summary.checks if not passed]
     console.print(f"checks: {len(summary.checks) - len(failed)} passed, {len(failed)} failed")
     for name in failed:
@@ -202,7 +218,12 @@ def run() -> None:
     "--since",
     help="Re-read from this day (YYYY-MM-DD) on: a backfill. Default: from the watermark.",
 )
-def sync(entities: str | None, since: str | None) -> None:
+@click.option(
+    "--sweep",
+    is_flag=True,
+    help="After the sync, list every id in the shop and mark the records it deleted.",
+)
+def sync(entities: str | None, since: str | None, sweep: bool) -> None:
     """Sync the shop into raw.* (the raw_* assets), with a progress bar per entity."""
     from datetime import date
 
@@ -216,7 +237,14 @@ def sync(entities: str | None, since: str | None) -> None:
             raise PhcError(f"--since {since!r} is not a date; use YYYY-MM-DD") from None
     _check_dagster_storage()
     _migrate_warehouse()
-    _execute(selection=[e.asset_name for e in chosen], since=since, sync_only=True)
+    from phc_analytics.ingestion.sweep import SWEEP_ALWAYS, SWEEP_TAG
+
+    _execute(
+        selection=[e.asset_name for e in chosen],
+        since=since,
+        sync_only=True,
+        tags={SWEEP_TAG: SWEEP_ALWAYS} if sweep else None,
+    )
 
 
 @cli.command()

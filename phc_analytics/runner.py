@@ -67,6 +67,7 @@ def run_assets(
     resource_overrides: dict | None = None,
     log_level: str = "INFO",
     log: TextIO | None = None,
+    tags: dict[str, str] | None = None,
 ) -> RunSummary:
     """Materialize ``selection`` (default: everything) once.
 
@@ -87,7 +88,7 @@ def run_assets(
     )
     partitioned = [key for key in selected if graph.get(key).is_partitioned]
     with dg.DagsterInstance.get() as instance:
-        tags = {}
+        tags = dict(tags or {})
         key_range = None
         if partitioned:
             partitions_def = graph.get(partitioned[0]).partitions_def
@@ -100,7 +101,7 @@ def run_assets(
                 loaded = [instance.get_materialized_partitions(key) for key in partitioned]
                 key_range = partitions_to_load(all_keys, loaded)
             if key_range:
-                tags = {RANGE_START_TAG: key_range[0], RANGE_END_TAG: key_range[1]}
+                tags.update({RANGE_START_TAG: key_range[0], RANGE_END_TAG: key_range[1]})
         loggers = (
             {"console": dg.colored_console_logger}
             if log is None

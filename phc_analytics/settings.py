@@ -32,6 +32,10 @@ ENV_EVENT_BATCH_SIZE = "DAGSTER_EVENT_BATCH_SIZE"
 ENV_TEST_DATABASE_URL = "PHC_TEST_DATABASE_URL"
 ENV_BENCH_DATABASE_URL = "PHC_BENCH_DATABASE_URL"
 ENV_HYPOTHESIS_PROFILE = "HYPOTHESIS_PROFILE"
+ENV_SWEEP_CRON = "PHC_SWEEP_CRON"
+ENV_SWEEP_MAX_REMOVED_SHARE = "PHC_SWEEP_MAX_REMOVED_SHARE"
+DEFAULT_SWEEP_CRON = "45 2 * * *"
+DEFAULT_SWEEP_MAX_REMOVED_SHARE = 0.2
 
 # dbt's profile (sql/dbt/profiles.yml) reads these; the dbt resource sets them for each
 # invocation from the warehouse URL (transform/resources.py, profile_env).
@@ -102,6 +106,19 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(ENV_DBT_THREADS, "4", "how many models dbt builds at once"),
     Setting(
+        ENV_SWEEP_CRON,
+        f"`{DEFAULT_SWEEP_CRON}` (nightly)",
+        "when the `delete_sweep` schedule lists every id of the shop to find deleted records;"
+        " the nightly re-read (02:30) sweeps too, and a resource swept in the last 50 minutes"
+        " is skipped",
+    ),
+    Setting(
+        ENV_SWEEP_MAX_REMOVED_SHARE,
+        f"{DEFAULT_SWEEP_MAX_REMOVED_SHARE}",
+        "a sweep that finds more than this share of a resource's ids gone (and over 100)"
+        " stops without marking anything: raise it for one sweep after a real mass delete",
+    ),
+    Setting(
         ENV_DAGSTER_HOME,
         "`dagster_home` in `PHC_HOME` (with a copy of the project's `dagster.yaml`)",
         "Dagster's instance folder",
@@ -149,6 +166,28 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def sweep_max_removed_share() -> float:
+    raw = os.environ.get(ENV_SWEEP_MAX_REMOVED_SHARE)
+    if not raw:
+        return DEFAULT_SWEEP_MAX_REMOVED_SHARE
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 1:
+        from phc_analytics.errors import PhcError
+
+        raise PhcError(
+            f"{ENV_SWEEP_MAX_REMOVED_SHARE}={raw!r} is not a share; use a number in (0, 1],"
+            " e.g. 0.2"
+        )
+    return value
+
+
+def sweep_cron() -> str:
+    return os.environ.get(ENV_SWEEP_CRON) or DEFAULT_SWEEP_CRON
 
 
 def markdown_table() -> str:

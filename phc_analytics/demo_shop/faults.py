@@ -19,6 +19,8 @@ class FaultConfig:
     latency_ms: float = 0.0  # added to every request
     record_latency_ms: float = 0.0  # added per record returned (PrestaShop loads each object)
     seed: int = 0
+    # The first this-many requests are served clean: a shop that fails partway through.
+    after_requests: int = 0
 
     @property
     def active(self) -> bool:
@@ -38,6 +40,7 @@ class FaultInjector:
         self.config = config
         self._rng = random.Random(config.seed)  # noqa: S311 - reproducible faults
         self._lock = threading.Lock()
+        self._served = 0
 
     def decide(self) -> str | None:
         """One of None, "500", "503", "drop", "truncate" for the next request."""
@@ -45,6 +48,9 @@ class FaultInjector:
         if not (c.error_5xx_rate or c.drop_rate or c.truncate_rate):
             return None
         with self._lock:
+            self._served += 1
+            if self._served <= c.after_requests:
+                return None
             u = self._rng.random()
             coin = self._rng.random()
         if u < c.drop_rate:

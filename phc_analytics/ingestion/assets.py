@@ -5,8 +5,11 @@ from datetime import timedelta
 
 import dagster as dg
 
+from phc_analytics import settings
+from phc_analytics.ingestion.erasure import erase_deleted_customers
 from phc_analytics.ingestion.partitions import daily_partitions, request_for
 from phc_analytics.ingestion.progress import SyncProgress
+from phc_analytics.ingestion.sweep import SWEEP_ALWAYS, SWEEP_TAG, sweep_due, sweep_entity
 from phc_analytics.ingestion.sync import sync_entity
 from phc_analytics.prestashop.entities import ENTITIES, Entity
 from phc_analytics.prestashop.resource import PrestaShopResource
@@ -22,6 +25,9 @@ REFERENCE_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=
 # granularity): a schedule, the sensor, a backfill and "Materialize all" queue behind each other
 # instead of interleaving, which would also pair a check with another run's materialization.
 RAW_POOL = "prestashop_sync"
+# After a sync of these, customers deleted in the shop have their personal data erased
+# (ingestion/erasure.py): the customers' own versions, and addresses that arrive later.
+ERASURE_ENTITIES = ("customers", "addresses")
 
 
 def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | None):
@@ -53,6 +59,8 @@ def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | No
         sync_progress: SyncProgress,
     ) -> dg.MaterializeResult:
         request = request_for(context)
+        sweep = context.run.tags.get(SWEEP_TAG) if entity.sweep else None
+        metadata = {}
         with prestashop.client() as client, warehouse.connect() as conn:
             stats = sync_entity(
                 client,
@@ -63,12 +71,33 @@ def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | No
                 concurrency=prestashop.max_concurrency,
                 on_batch=sync_progress.on_batch(entity.name),
             )
-        sync_progress.finished(stats)
-        context.log.info(
-            f"{entity.name}: {stats.rows_read} read, {stats.new_versions} new versions,"
-            f" {stats.pages} pages, {stats.retries} retries in {stats.seconds:.1f} s"
-        )
-        return dg.MaterializeResult(metadata=stats.as_metadata())
+            sync_progress.finished(stats)
+            context.log.info(
+                f"{entity.name}: {stats.rows_read} read, {stats.new_versions} new versions,"
+                f" {stats.pages} pages, {stats.retries} retries in {stats.seconds:.1f} s"
+            )
+            if sweep and (sweep == SWEEP_ALWAYS or sweep_due(conn, entity)):
+                swept = sweep_entity(
+                    client,
+                    conn,
+                    entity,
+                    run_id=context.run.run_id,
+                    concurrency=prestashop.max_concurrency,
+                    max_removed_share=settings.sweep_max_removed_share(),
+                )
+                metadata.update(swept.as_metadata())
+                context.log.info(
+                    f"{entity.name}: swept {swept.listed_ids} ids, {swept.removed} removed,"
+                    f" {swept.reappeared} back, in {swept.seconds:.1f} s"
+                )
+            if entity.name in ERASURE_ENTITIES:
+                erased = erase_deleted_customers(conn, run_id=context.run.run_id)
+                metadata.update(erased.as_metadata())
+                if erased.customers:
+                    context.log.info(
+                        f"erased the personal data of {erased.customers} deleted customer(s)"
+                    )
+        return dg.MaterializeResult(metadata={**stats.as_metadata(), **metadata})
 
     return raw_asset
 

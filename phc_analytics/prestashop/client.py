@@ -187,6 +187,22 @@ class PrestaShopClient:
                 return
             next_id = last_id + 1
 
+    def list_ids(self, entity: Entity, low: int, high: int) -> list[int]:
+        """Every id of ``entity`` in ``[low, high]``, in one request.
+
+        The bare list (no ``display``) is PrestaShop's cheap one: it builds no object, only
+        ids. ``display=[id]`` would load every object. No ``limit``: a window is read whole, so
+        a short answer cannot be mistaken for the end of the list."""
+        records = self.get(entity.name, {"filter[id]": range_filter(low, high)}, entity.list_key)
+        return [int(r["id"]) for r in records]
+
+    def max_id(self, entity: Entity) -> int | None:
+        """The highest id the shop lists for ``entity`` now (None when it lists none)."""
+        records = self.get(
+            entity.name, {"display": "[id]", "sort": "[id_DESC]", "limit": "1"}, entity.list_key
+        )
+        return int(records[0]["id"]) if records else None
+
     def max_cursor(self, entity: Entity) -> datetime | None:
         """The latest cursor value in the shop now: the upper bound of an incremental read."""
         return self._edge_cursor(entity, "DESC")

@@ -178,6 +178,18 @@ def analytics_decision(
     return Decision(False, "staging has not changed since the last build of the marts")
 
 
+# Columns whose absence means staging was built by an earlier version: an incremental build would
+# stop on dbt's on_schema_change check, so staging is rebuilt whole once.
+STAGING_COLUMNS = (
+    ("stg_orders", "_staged_xid", "staging was built before _staged_xid existed"),
+    ("stg_customers", "is_removed", "staging was built before deletes were tracked"),
+    ("stg_products", "is_removed", "staging was built before deletes were tracked"),
+    ("stg_addresses", "is_removed", "staging was built before deletes were tracked"),
+    ("stg_categories", "is_removed", "staging was built before deletes were tracked"),
+    ("stg_orders", "is_removed", "staging was built before deletes were tracked"),
+)
+
+
 def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
     """Why ``layer`` ('staging' or 'analytics') must be rebuilt whole, or None.
 
@@ -188,12 +200,16 @@ def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
     full refresh of staging drops the views that read it (DROP ... CASCADE), so the marts are
     then recreated by their own build, which finds them missing."""
     if layer == "staging":
-        (missing,) = conn.execute(
-            """SELECT to_regclass('staging.stg_orders') IS NOT NULL AND NOT EXISTS (
-                   SELECT 1 FROM information_schema.columns WHERE table_schema = 'staging'
-                   AND table_name = 'stg_orders' AND column_name = '_staged_xid')"""
-        ).fetchone()
-        return "staging was built before _staged_xid existed" if missing else None
+        for table, column, why in STAGING_COLUMNS:
+            (missing,) = conn.execute(
+                """SELECT to_regclass(%(table)s) IS NOT NULL AND NOT EXISTS (
+                       SELECT 1 FROM information_schema.columns WHERE table_schema = 'staging'
+                       AND table_name = %(name)s AND column_name = %(column)s)""",
+                {"table": f"staging.{table}", "name": table, "column": column},
+            ).fetchone()
+            if missing:
+                return why
+        return None
     views = conn.execute(
         "SELECT matviewname FROM pg_matviews WHERE schemaname = 'analytics'"
         " AND matviewname = ANY(%s) ORDER BY 1",

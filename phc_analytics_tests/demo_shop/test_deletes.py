@@ -53,7 +53,7 @@ def _errors(response: requests.Response) -> list[tuple[int, str]]:
 
 
 def test_the_shops_own_key_may_not_delete(own_shop):
-    path, server = own_shop
+    _path, server = own_shop
     response = _delete(server, "customers/1", key=server.ws_key)
     assert response.status_code == 405
     assert _errors(response) == [
@@ -183,7 +183,7 @@ def test_gdpr_erasure_removes_the_customer_and_creates_one_shared_anonymous_cust
 
 
 def test_advance_deletes_at_realistic_rates_through_the_same_semantics(own_shop):
-    path, server = own_shop
+    path, _server = own_shop
     before = {
         table: _one(path, f"SELECT count(*) FROM {table}")[0]
         for table in ("customers", "products", "addresses")

@@ -41,12 +41,17 @@ def shop_truth(base_url: str, ws_key: str, entity: Entity) -> dict[int, str | No
 
 
 def raw_latest(conn: psycopg.Connection, entity: Entity) -> dict[int, str | None]:
-    """id -> cursor of the latest version of each id in raw."""
+    """id -> cursor of the latest version of each id in raw, for the ids the shop still has
+    (the latest version of a removed one is the delete sweep's tombstone)."""
     rows = conn.execute(
         f"""
-        SELECT DISTINCT ON (id) id, to_char(cursor_value, 'YYYY-MM-DD HH24:MI:SS')
-        FROM raw.{entity.name}
-        ORDER BY id, cursor_value DESC NULLS LAST, first_seen_at DESC
+        SELECT id, cursor FROM (
+            SELECT DISTINCT ON (id) id, to_char(cursor_value, 'YYYY-MM-DD HH24:MI:SS') AS cursor,
+                   removed_at
+            FROM raw.{entity.name}
+            ORDER BY id, cursor_value DESC NULLS LAST, first_seen_at DESC, load_xid DESC
+        ) AS latest
+        WHERE removed_at IS NULL
         """
     ).fetchall()
     return {row[0]: (row[1] if entity.cursor else None) for row in rows}

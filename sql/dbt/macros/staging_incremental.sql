@@ -33,7 +33,9 @@ exists (
 
 {#- The latest raw version of every id to (re)stage: all ids on a full build, the changed ids
     (plus `extra_ids`, a query returning ids, and everything when `restage_all_when` holds) on an
-    incremental one. Columns: id, payload, cursor_value, payload_hash (which version).
+    incremental one. Columns: id, payload, cursor_value, payload_hash (which version), and
+    removed_at: set when the latest version is the delete sweep's tombstone (the record is gone
+    from the shop; the payload is then the last one it sent, ingestion/sweep.py).
 
     The payload comes out decompressed, once per row (payload::text::jsonb, an exact copy): an
     order payload is over TOAST's 2 kB threshold, so raw.orders stores it compressed, and every
@@ -44,9 +46,9 @@ exists (
     from flattening the outer select into the caller's query, which would repeat the cast at
     every reference to payload. -#}
 {%- macro latest_raw_versions(raw_table, extra_ids=none, restage_all_when=none) -%}
-select v.id, v.payload::text::jsonb as payload, v.cursor_value, v.payload_hash
+select v.id, v.payload::text::jsonb as payload, v.cursor_value, v.payload_hash, v.removed_at
 from (
-select distinct on (r.id) r.id, r.payload, r.cursor_value, r.payload_hash
+select distinct on (r.id) r.id, r.payload, r.cursor_value, r.payload_hash, r.removed_at
 from {{ source('prestashop', raw_table) }} as r
 {%- if is_incremental() %}
 where r.id in (

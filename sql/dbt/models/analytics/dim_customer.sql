@@ -9,11 +9,11 @@
 -- Customers without a valid order get zero lifetime values, tier 'none' and no RFM cell.
 with customers as (
     select
-        customer_id, email, firstname, lastname, is_guest, is_active, is_deleted,
-        has_newsletter, date_add
+        customer_id, email, firstname, lastname, is_guest, is_active and not is_removed as is_active,
+        is_deleted, is_removed, has_newsletter, date_add
     from {{ ref('stg_customers') }}
     union all
-    select -1, null, null, null, null, null, null, null, null
+    select -1, null, null, null, null, null, null, null, null, null
     where not exists (select 1 from {{ ref('stg_customers') }} where customer_id = -1)
 )
 
@@ -25,6 +25,9 @@ select
     coalesce(c.is_guest, false) as is_guest,
     c.is_active,
     c.is_deleted,
+    -- Gone from the shop (a hard delete or a GDPR erasure): their orders still count, and their
+    -- personal fields are blank (ingestion/erasure.py).
+    c.is_removed,
     c.has_newsletter,
     c.date_add as signed_up_at,
     c.date_add::date as signup_date,

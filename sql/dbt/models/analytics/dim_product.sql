@@ -25,11 +25,11 @@ top_category as (
 ),
 
 products as (
-    select product_id, product_name, reference, price, wholesale_price, product_type, is_active,
-           category_id, date_add
+    select product_id, product_name, reference, price, wholesale_price, product_type,
+           is_active and not is_removed as is_active, is_removed, category_id, date_add
     from {{ ref('stg_products') }}
     union all
-    select -1, 'Unknown product', null, null, null, null, null, null, null
+    select -1, 'Unknown product', null, null, null, null, null, null, null, null
     where not exists (select 1 from {{ ref('stg_products') }} where product_id = -1)
 )
 
@@ -42,6 +42,9 @@ select
     case when p.price > 0 and p.wholesale_price > 0 then 1 - p.wholesale_price / p.price end as catalogue_margin_pct,
     p.product_type,
     p.is_active,
+    -- Deleted in the shop: out of the current catalogue (not active), while its past order
+    -- lines keep their name and revenue.
+    p.is_removed,
     coalesce(p.category_id, -1) as category_id,
     c.category_name,
     c.level_depth as category_level_depth,

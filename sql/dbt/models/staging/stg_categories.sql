@@ -22,6 +22,10 @@ select
     {{ ps_int(ps_field('position')) }} as position,
     {{ ps_timestamp(ps_field('date_add')) }} as date_add,
     {{ ps_timestamp(ps_field('date_upd')) }} as date_upd,
+    -- Gone from the shop (a hard delete, found by the delete sweep): the row keeps the last
+    -- values the shop sent.
+    removed_at is not null as is_removed,
+    removed_at,
     {{ batch_xmin() }} as _batch_xmin
 from latest
 cross join lang

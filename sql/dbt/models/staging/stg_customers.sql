@@ -36,6 +36,10 @@ select
     newsletter_date_add__value as newsletter_date_add,
     date_add__value as date_add,
     date_upd__value as date_upd,
+    -- Gone from the shop (a hard delete, found by the delete sweep): the row keeps the last
+    -- values the shop sent.
+    removed_at is not null as is_removed,
+    removed_at,
     {{ batch_xmin() }} as _batch_xmin
 from checked
 where quarantine_reason is null

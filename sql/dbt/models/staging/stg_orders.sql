@@ -64,6 +64,9 @@ typed as (
         delivery_date__value as delivery_date,
         date_add__value as date_add,
         date_upd__value as date_upd,
+        -- Deleted through the Webservice (the back office cannot): kept, with its lines, as
+        -- PrestaShop keeps the lines, payments and slips (docs/models.md, deletes).
+        removed_at is not null as is_removed,
         -- Amounts are in the order's currency (currency_id); divide by conversion_rate for the
         -- shop's default currency. total_discounts/_shipping/_wrapping/_paid are the tax-incl.
         total_products__value as total_products_tax_excl,
