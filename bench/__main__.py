@@ -19,6 +19,7 @@ from bench.shops import cache_dir, cached_shop, working_copy
 from bench.slow_shop import slow_shop
 from bench.sources import SqlTree, sql_tree
 from bench.stats import Figure, render_table
+from bench.sweep import run_sweep
 from bench.sync_child import run_sync
 from phc_analytics.demo_shop import advance_shop, store
 from phc_analytics.demo_shop.process import serve_in_subprocess
@@ -31,6 +32,7 @@ TARGET_DBT_1M_S = 180.0
 TARGET_QUERY_P95_MS = 20.0
 TARGET_RSS_MB = 400.0
 TARGET_TOTAL_MIN = 60.0
+TARGET_SWEEP_1M_S = 30.0
 CHANGE_SHARE = 0.01
 
 
@@ -102,6 +104,9 @@ def measure_scale(
             log(f"{label}: advanced {hours:.1f} h ({change.new_orders} new orders); incremental")
             incremental = run_sync(url, key, db, concurrency=concurrency)
             incremental_load = machine.load()
+            log(f"{label}: delete sweep of every resource, then the erasure pass")
+            sweep = run_sweep(url, key, db, concurrency=concurrency)
+            sweep_load = machine.load()
             since = now(db)
             log(f"{label}: dbt staging after the change, then the marts")
             staging = dbt_build(db, tree, select="path:models/staging")
@@ -178,6 +183,18 @@ def measure_scale(
             incremental_load,
         )
     )
+    fig(
+        Figure(
+            f"{label}: delete sweep, all resources ({sweep.listed:,} ids listed,"
+            f" {sweep.removed:,} removed)",
+            f"{sweep.seconds:.1f} s; erasure pass {sweep.erasure_seconds:.2f} s"
+            f" ({sweep.erased_customers} customers)",
+            f"< {TARGET_SWEEP_1M_S:.0f} s at 1M",
+            sweep.seconds / TARGET_SWEEP_1M_S,
+            (sweep.seconds < TARGET_SWEEP_1M_S) if orders >= 1_000_000 else None,
+            sweep_load,
+        )
+    )
     at_scale = orders >= 1_000_000
     fig(
         Figure(
@@ -248,6 +265,16 @@ def measure_scale(
         )
         if fetch[name].rows != entity["rows_read"]:
             lines.append(f"| ^ fetch counted {fetch[name].rows:,} records | | | | | | |")
+    lines += [
+        "",
+        f"#### {label}: delete sweep per resource (load {sweep_load:.2f})",
+        "",
+        ", ".join(
+            f"{s.entity} {s.seconds:.2f} s ({s.listed_ids:,} ids, {s.windows} windows,"
+            f" {s.removed} removed)"
+            for s in sweep.entities
+        ),
+    ]
     slow_models = sorted(build.models.items(), key=lambda kv: -kv[1])[:8]
     lines += [
         "",

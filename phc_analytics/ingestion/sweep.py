@@ -64,6 +64,7 @@ class SweepStats:
     raw_ids: int = 0
     removed: int = 0
     reappeared: int = 0
+    never_seen: int = 0  # customers: named by orders, deleted before raw ever received them
     windows: int = 0
     requests: int = 0
     seconds: float = 0.0
@@ -255,3 +256,37 @@ def _write(conn, table, entity: Entity, listed: array, stats, run_id, limits) ->
             {"run_id": run_id},
         )
     stats.removed, stats.reappeared = removed, reappeared
+    if entity.name == "customers":
+        stats.never_seen = _customers_never_seen(conn, run_id)
+
+
+# Customers that orders name but raw never received and the shop no longer lists: deleted
+# before the warehouse's first sync. Each gets a tombstone with no personal data, so their
+# orders are staged (an order naming a customer raw lacks waits in quarantine for it) and count
+# in revenue like any deleted customer's.
+_NEVER_SEEN = """
+    INSERT INTO raw.customers (id, payload_hash, cursor_value, payload, run_id, removed_at)
+    SELECT id, md5(p::text), NULL, p, %(run_id)s, now() AT TIME ZONE 'UTC'
+    FROM (
+        SELECT c.id, jsonb_build_object(
+                   'id', c.id::text, 'email', '', 'firstname', '', 'lastname', '',
+                   'is_guest', '0', 'active', '0', 'deleted', '0',
+                   'date_add', '0000-00-00 00:00:00', 'date_upd', '0000-00-00 00:00:00',
+                   '_phc_never_seen', true,
+                   '_phc_removed_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+               ) AS p
+        FROM (
+            SELECT DISTINCT (payload ->> 'id_customer')::bigint AS id
+            FROM raw.orders
+            WHERE (payload ->> 'id_customer') ~ '^[0-9]{1,18}$'
+        ) AS c
+        WHERE c.id > 0
+          AND NOT EXISTS (SELECT 1 FROM raw.customers AS r WHERE r.id = c.id)
+          AND NOT EXISTS (SELECT 1 FROM sweep_listed AS l WHERE l.id = c.id)
+    ) AS placeholders
+    ON CONFLICT (id, payload_hash) DO NOTHING
+"""
+
+
+def _customers_never_seen(conn, run_id) -> int:
+    return conn.execute(_NEVER_SEEN, {"run_id": run_id}).rowcount

@@ -240,7 +240,8 @@ def _row_count_bounds(conn, table, asset, minimum: int) -> dg.AssetCheckResult:
 
 
 def _cursor_not_null(conn, table, asset, load: Load) -> dg.AssetCheckResult:
-    _rows, failed, examples = _run_rows(conn, table, load, "cursor_value IS NULL", {})
+    failing = "cursor_value IS NULL AND removed_at IS NULL"
+    _rows, failed, examples = _run_rows(conn, table, load, failing, {})
     return _result(asset, "cursor_not_null", failed, examples, dg.AssetCheckSeverity.WARN)
 
 

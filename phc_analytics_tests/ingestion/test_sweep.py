@@ -199,3 +199,23 @@ def test_a_record_that_comes_back_is_live_again(client, shop_path, shop_server, 
         ).fetchone()
     assert (back.removed, back.reappeared) == (0, 1)
     assert product_id in latest and payload is not None
+
+
+def test_a_customer_deleted_before_the_first_sync_gets_a_placeholder_for_their_orders(
+    client, shop_path, shop_server, migrated_database
+):
+    (customer_id,) = _ids(shop_path, "SELECT id_customer FROM orders ORDER BY id LIMIT 1")
+    _delete(shop_server, "customers", [customer_id])
+    _sync(client, migrated_database)
+    with psycopg.connect(migrated_database) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM raw.customers WHERE id = %s", (customer_id,)
+        ).fetchone() == (0,)
+        stats = sweep_entity(client, conn, CUSTOMERS)
+        (payload,) = conn.execute(
+            "SELECT payload FROM raw.customers WHERE id = %s AND removed_at IS NOT NULL",
+            (customer_id,),
+        ).fetchone()
+    assert (stats.never_seen, stats.removed) == (1, 0)
+    assert payload["_phc_never_seen"] is True
+    assert (payload["email"], payload["firstname"], payload["lastname"]) == ("", "", "")
