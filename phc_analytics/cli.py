@@ -197,15 +197,25 @@ def _print_kpis() -> None:
 
 
 @cli.command()
-def run() -> None:
+@click.option(
+    "--sweep/--no-sweep",
+    default=True,
+    show_default=True,
+    help="After the sync, list every id in the shop and mark the records it deleted.",
+)
+def run(sweep: bool) -> None:
     """Materialize the whole asset graph once and print a summary.
 
-    Partitioned assets cover the partitions not loaded yet, up to today's.
+    Partitioned assets cover the partitions not loaded yet, up to today's. The sync is followed
+    by the delete sweep (one bare id list per 20,000 ids of each resource), so the marts also
+    drop what the shop deleted; --no-sweep leaves that to the schedules.
     """
+    from phc_analytics.ingestion.sweep import SWEEP_ALWAYS, SWEEP_TAG
+
     _check_dagster_storage()
     where, applied = _migrate_warehouse()
     console.print(f"warehouse {where}: {len(applied)} migration(s) applied")
-    _execute(selection=None, since=None)
+    _execute(selection=None, since=None, tags={SWEEP_TAG: SWEEP_ALWAYS} if sweep else None)
     _print_kpis()
 
 
@@ -330,7 +340,10 @@ def reconcile() -> None:
         f" months, {shop.customers} customers; revenue {sum(shop.revenue_by_month.values()):,.2f}"
     )
     if not differences:
-        console.print("reconciled: the marts match the shop (orders, revenue, states, customers)")
+        console.print(
+            "reconciled: the marts match the shop (orders, revenue, states, customers,"
+            " deleted customers and products)"
+        )
         return
     table = Table(title=f"{len(differences)} differences")
     for column in ("metric", "key", "shop", "warehouse"):

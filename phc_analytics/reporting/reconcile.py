@@ -10,7 +10,7 @@ shows up as a difference.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import psycopg
@@ -34,6 +34,9 @@ class Figures:
     revenue_by_month: dict[str, Decimal]
     orders_by_state: dict[int, int]
     customers: int
+    # Per resource, the ids that exist (in the shop) or are live, not removed (in the marts):
+    # a difference is a delete one side has not seen.
+    live_ids: dict[str, frozenset[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,13 @@ class Difference:
     warehouse: object
 
 
-MARTS = ("analytics.fct_orders", "analytics.dim_customer")
+MARTS = ("analytics.fct_orders", "analytics.dim_customer", "analytics.dim_product")
+# Resources whose deletes the marts show, and where: (mart, key column).
+DELETABLE = {
+    "customers": ("analytics.dim_customer", "customer_id"),
+    "products": ("analytics.dim_product", "product_id"),
+}
+EXAMPLES = 5
 
 
 def _decimal(value: object) -> Decimal:
@@ -80,15 +89,23 @@ def shop_figures(client: PrestaShopClient) -> Figures:
             by_state[state] += 1
             if state in logable:
                 revenue[month] += order_revenue(order)
-    customers = sum(
-        len(page.records) for page in client.iter_pages(BY_NAME["customers"], fields=["id"])
-    )
+    live_ids = {name: frozenset(_shop_ids(client, name)) for name in DELETABLE}
     return Figures(
         dict(orders_by_month),
         {m: v.quantize(CENT) for m, v in revenue.items()},
         dict(by_state),
-        customers,
+        len(live_ids["customers"]),
+        live_ids,
     )
+
+
+def _shop_ids(client: PrestaShopClient, name: str) -> list[int]:
+    """Every id of the resource, from the bare lists the delete sweep reads."""
+    from phc_analytics.ingestion.sweep import list_all_ids
+
+    entity = BY_NAME[name]
+    listed, _windows = list_all_ids(client, entity, client.max_id(entity) or 0, concurrency=4)
+    return list(listed)
 
 
 def missing_marts(conn: psycopg.Connection) -> list[str]:
@@ -111,14 +128,21 @@ def warehouse_figures(conn: psycopg.Connection) -> Figures:
     by_state = conn.execute(
         "SELECT current_state_id, count(*) FROM analytics.fct_orders GROUP BY 1"
     ).fetchall()
-    customers = conn.execute(
-        "SELECT count(*) FROM analytics.dim_customer WHERE customer_id > 0"
-    ).fetchone()[0]
+    live_ids = {
+        name: frozenset(
+            row[0]
+            for row in conn.execute(
+                f"SELECT {key} FROM {mart} WHERE {key} > 0 AND NOT coalesce(is_removed, false)"
+            )
+        )
+        for name, (mart, key) in DELETABLE.items()
+    }
     return Figures(
         {m: n for m, n, _ in by_month},
         {m: Decimal(r).quantize(CENT) for m, _, r in by_month if r},
         {int(s): n for s, n in by_state if s is not None},
-        customers,
+        len(live_ids["customers"]),
+        live_ids,
     )
 
 
@@ -141,4 +165,21 @@ def compare(shop: Figures, warehouse: Figures) -> list[Difference]:
     diff("orders by state", shop.orders_by_state, warehouse.orders_by_state)
     if shop.customers != warehouse.customers:
         differences.append(Difference("customers", "all", shop.customers, warehouse.customers))
+    for name in sorted(set(shop.live_ids) & set(warehouse.live_ids)):
+        gone = warehouse.live_ids[name] - shop.live_ids[name]
+        unseen = shop.live_ids[name] - warehouse.live_ids[name]
+        if gone:
+            differences.append(
+                Difference("deleted ids", f"{name} gone from the shop, live in the marts"
+                           f" (e.g. {_examples(gone)})", 0, len(gone))
+            )  # fmt: skip
+        if unseen:
+            differences.append(
+                Difference("deleted ids", f"{name} in the shop, not live in the marts"
+                           f" (e.g. {_examples(unseen)})", len(unseen), 0)
+            )  # fmt: skip
     return differences
+
+
+def _examples(ids: frozenset[int]) -> str:
+    return ", ".join(str(i) for i in sorted(ids)[:EXAMPLES])

@@ -12,12 +12,16 @@ warehouses on the test server:
 Each of the fixed seeds below draws one sequence of steps: the shop clock advanced by a random
 number of hours (new orders, due status changes, late refunds, customer/address/product edits),
 a refund a month or more after delivery, a manual state change on an old order, a cancellation,
-edits of old customers and of old products, and runs; every sequence ends with a run. The
+edits of old customers and of old products, deletes through the Webservice (customers with and
+without orders, products, a leaf category, addresses) or the back office's soft delete, GDPR
+erasures, and runs; every sequence ends with a run. A run syncs, sweeps for deletes, erases
+deleted customers' personal data, then builds. The
 sequences of a chain follow each other on the same shop and warehouse A, so later ones start
 from everything the earlier ones did. After each sequence:
 
 1. raw in A holds, as the latest version of every record, what the shop serves now (the sync
-   missed nothing);
+   missed nothing), with the personal fields of deleted customers blanked, and a tombstone as
+   the latest version of every id the shop no longer has;
 2. every analytics.* mart (materialized view or incremental table) is identical in A and B:
    same keys, amounts equal to the cent, floats within 1e-9 relative, same row counts; the
    staging tables too (apart from their ``_batch_xmin`` and ``_staged_xid`` bookkeeping
@@ -76,6 +80,8 @@ STEPS = {
     "cancel": 2,
     "customers": 2,
     "products": 2,
+    "delete": 2,
+    "erase": 1,
     "run": 1,
 }
 
@@ -96,6 +102,7 @@ class Pair:
     dbt_b: InProcessDbt
     server_url: str
     ws_key: str
+    admin_key: str
     chain: int  # which of CHAINS this pair runs
     log: list[str] = field(default_factory=list)
 
@@ -124,6 +131,7 @@ def pair(
                 InProcessDbt(url_b, root / "dbt_b"),
                 server.url,
                 server.ws_key,
+                server.admin_ws_key,
                 request.param,
             )
             run(p)  # the initial load: the first sync reads everything, dbt builds
@@ -134,7 +142,10 @@ def pair(
 
 
 def sync_all(p: Pair) -> dict[str, int]:
-    """Every entity from its watermark, as the latest partition of ``phc-analytics run``."""
+    """Every entity from its watermark, then the delete sweep and the erasure pass, as
+    ``phc-analytics run`` does."""
+    from phc_analytics.ingestion.erasure import erase_deleted_customers
+    from phc_analytics.ingestion.sweep import sweep_entity
     from phc_analytics.ingestion.sync import sync_entity
     from phc_analytics.ingestion.windows import SyncRequest
     from phc_analytics.prestashop.client import PrestaShopClient
@@ -142,10 +153,16 @@ def sync_all(p: Pair) -> dict[str, int]:
     client = PrestaShopClient(p.server_url, p.ws_key)
     try:
         with psycopg.connect(p.url_a) as conn:
-            return {
+            new = {
                 e.name: sync_entity(client, conn, e, SyncRequest.everything()).new_versions
                 for e in ENTITIES
             }
+            for e in ENTITIES:
+                if e.sweep:
+                    swept = sweep_entity(client, conn, e)
+                    new[f"{e.name} removed"] = swept.removed + swept.never_seen
+            new["erased customers"] = erase_deleted_customers(conn).customers
+            return new
     finally:
         client.close()
 
@@ -174,14 +191,90 @@ def apply_step(p: Pair, kind: str, seed: int) -> str:
         return shop_edits.edit_old_customers(p.shop, rng, rng.randint(1, 4))
     if kind == "products":
         return shop_edits.edit_old_products(p.shop, rng, rng.randint(1, 4))
+    if kind == "delete":
+        return delete_something(p, rng)
+    if kind == "erase":
+        return erase_a_customer(p, rng)
     if kind == "run":
         return run(p)
     raise ValueError(kind)
 
 
+def _pick(p: Pair, rng: random.Random, sql: str) -> int | None:
+    shop = sqlite3.connect(p.shop)
+    try:
+        ids = [r[0] for r in shop.execute(sql)]
+    finally:
+        shop.close()
+    return rng.choice(ids) if ids else None
+
+
+DELETABLE = {
+    "customer with orders": "SELECT DISTINCT id_customer FROM orders",
+    "customer without orders": "SELECT id FROM customers WHERE id NOT IN"
+    " (SELECT id_customer FROM orders)",
+    "product": "SELECT id FROM products",
+    "leaf category": "SELECT id FROM categories WHERE id NOT IN (SELECT id_parent FROM categories)"
+    " AND id > 2",
+    "address": "SELECT id FROM addresses",
+}
+
+
+def delete_something(p: Pair, rng: random.Random) -> str:
+    """A delete through the Webservice with the admin key, or the back office's soft delete."""
+    import requests
+
+    from phc_analytics.demo_shop.deletes import soft_delete_customer
+
+    kind = rng.choice([*DELETABLE, "soft-deleted customer"])
+    if kind == "soft-deleted customer":
+        customer_id = _pick(p, rng, "SELECT id FROM customers")
+        with shop_edits.editing(p.shop) as shop:
+            soft_delete_customer(shop.conn, customer_id, shop.now)
+        return f"delete: customer {customer_id} soft-deleted"
+    record_id = _pick(p, rng, DELETABLE[kind])
+    if record_id is None:
+        return f"delete: no {kind}"
+    resource = {"product": "products", "leaf category": "categories", "address": "addresses"}.get(
+        kind, "customers"
+    )
+    response = requests.delete(
+        f"{p.server_url}/api/{resource}/{record_id}", auth=(p.admin_key, ""), timeout=30
+    )
+    assert response.status_code == 200, response.text
+    return f"delete: {kind} {record_id}"
+
+
+def erase_a_customer(p: Pair, rng: random.Random) -> str:
+    from phc_analytics.demo_shop.deletes import gdpr_erase_customer
+
+    customer_id = _pick(p, rng, "SELECT id FROM customers WHERE json_extract(json, '$.email')"
+                        " <> 'anonymous@psgdpr.com'")  # fmt: skip
+    with shop_edits.editing(p.shop) as shop:
+        gdpr_erase_customer(shop.conn, customer_id, shop.now)
+    return f"erase: customer {customer_id} (psgdpr)"
+
+
+def as_raw_holds(entity: str, record: dict, latest: dict | None) -> dict:
+    """The shop's record as raw should hold it: blanked when the warehouse erased it (the
+    blanking itself is checked against the rules: only personal fields differ)."""
+    from phc_analytics.ingestion.erasure import (
+        ADDRESS_PERSONAL_FIELDS,
+        CUSTOMER_PERSONAL_FIELDS,
+        ERASED_MARK,
+        blanked,
+    )
+
+    if latest is None or ERASED_MARK not in latest:
+        return record
+    personal = CUSTOMER_PERSONAL_FIELDS if entity == "customers" else ADDRESS_PERSONAL_FIELDS
+    return blanked(record, personal, latest[ERASED_MARK])
+
+
 def raw_behind_shop(p: Pair) -> dict[str, list[int]]:
     """Per incremental entity, the ids whose latest raw version (the one staging picks) is not
-    what the shop serves now, or that the shop has and raw lacks."""
+    what the shop serves now (erased if the customer was deleted), that the shop has and raw
+    lacks, or that the shop no longer has and raw still holds live."""
     behind: dict[str, list[int]] = {}
     shop = sqlite3.connect(p.shop)
     try:
@@ -192,14 +285,21 @@ def raw_behind_shop(p: Pair) -> dict[str, list[int]]:
                 served = {
                     i: json.loads(j) for i, j in shop.execute(f"SELECT id, json FROM {entity.name}")
                 }
-                latest = dict(
-                    conn.execute(
-                        f"SELECT DISTINCT ON (id) id, payload FROM raw.{entity.name}"
-                        " ORDER BY id, cursor_value DESC NULLS LAST, first_seen_at DESC,"
-                        " load_xid DESC"
-                    ).fetchall()
+                rows = conn.execute(
+                    f"SELECT DISTINCT ON (id) id, payload, removed_at FROM raw.{entity.name}"
+                    " ORDER BY id, cursor_value DESC NULLS LAST, first_seen_at DESC,"
+                    " load_xid DESC"
+                ).fetchall()
+                latest = {i: payload for i, payload, _ in rows}
+                removed = {i for i, _, removed_at in rows if removed_at is not None}
+                wrong = sorted(
+                    i
+                    for i, record in served.items()
+                    if latest.get(i) != as_raw_holds(entity.name, record, latest.get(i))
+                    or i in removed
                 )
-                wrong = sorted(i for i, record in served.items() if latest.get(i) != record)
+                if entity.sweep:
+                    wrong += sorted(set(latest) - set(served) - removed)
                 if wrong:
                     behind[entity.name] = wrong
     finally:

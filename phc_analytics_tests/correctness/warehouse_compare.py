@@ -21,6 +21,8 @@ MIGRATION_TABLES = {
     "analytics.refresh_log",
     "staging.removed_fact_rows",
     "staging.tested_through",
+    "staging.etl_sweeps",
+    "staging.erasure_log",
 }
 FLOAT_TYPES = {"double precision", "real"}
 FLOAT_TOLERANCE = 1e-9

@@ -42,3 +42,20 @@ def test_order_revenue_follows_prestashop_and_survives_bad_values():
     assert order_revenue(order) == Decimal("125")
     assert order_revenue({**order, "conversion_rate": "0.000000"}) == Decimal("100")
     assert order_revenue({**order, "total_paid_tax_excl": "n/a"}) == Decimal("-12.5")
+
+
+def test_deletes_one_side_has_not_seen_are_reported_both_ways():
+    shop = figures(live_ids={"customers": frozenset({1, 2, 3}), "products": frozenset({7})})
+    same = figures(live_ids={"customers": frozenset({1, 2, 3}), "products": frozenset({7})})
+    assert compare(shop, same) == []
+    # Customer 4 was deleted in the shop (the marts still show it live); product 8 is new in
+    # the shop, or the marts marked it removed wrongly.
+    warehouse = figures(live_ids={"customers": frozenset({1, 2, 3, 4}), "products": frozenset()})
+    found = {(d.metric, d.shop, d.warehouse, d.key) for d in compare(shop, warehouse)}
+    assert (
+        "deleted ids",
+        0,
+        1,
+        "customers gone from the shop, live in the marts (e.g. 4)",
+    ) in found
+    assert ("deleted ids", 1, 0, "products in the shop, not live in the marts (e.g. 7)") in found
