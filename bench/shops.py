@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from phc_analytics import settings
-from phc_analytics.demo_shop import generate_shop
+from phc_analytics.demo_shop import generate_shop, store
 
 # A fixed end of history: the same (orders, seed) is the same shop on every run.
 BENCH_END = datetime(2026, 11, 1)
@@ -24,7 +24,9 @@ def cache_dir() -> Path:
 
 def cached_shop(orders: int, seed: int, log=print) -> Path:
     """The generated shop of ``orders`` orders, generated first when it is not cached yet."""
-    path = cache_dir() / f"shop_{orders}_seed{seed}.sqlite"
+    # The shop file's schema version is in the name: a shop cached by an older generator lacks
+    # resources the benchmark reads.
+    path = cache_dir() / f"shop_{orders}_seed{seed}_v{store.SCHEMA_VERSION}.sqlite"
     if not path.exists():
         log(f"generating a shop of {orders:,} orders (seed {seed}) at {path}")
         started = time.perf_counter()

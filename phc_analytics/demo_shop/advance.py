@@ -24,6 +24,7 @@ from phc_analytics.demo_shop.model import (
     PRODUCTS,
     customer_payload,
 )
+from phc_analytics.demo_shop.money import partial_refund, record_state_money
 from phc_analytics.demo_shop.orders import (
     Buyer,
     Catalog,
@@ -49,6 +50,7 @@ class AdvanceResult:
     address_edits: int
     product_edits: int
     deletions: dict[str, int]
+    partial_refunds: int
 
 
 def poisson(rng: random.Random, lam: float) -> int:
@@ -112,6 +114,7 @@ class _Advance:
         address_edits = self._address_edits(per_day)
         product_edits = self._product_edits()
         deletions = self._deletions()
+        partial_refunds = self._partial_refunds(per_day)
         self._write_histories()
         store.set_meta(
             self.conn,
@@ -126,7 +129,7 @@ class _Advance:
         )
         return AdvanceResult(
             clock.fmt(self.end), new_orders, changes, refunds, customer_edits, address_edits,
-            product_edits, deletions,
+            product_edits, deletions, partial_refunds,
         )  # fmt: skip
 
     # --- new orders --------------------------------------------------------------------------
@@ -274,9 +277,11 @@ class _Advance:
                 )
 
     def _change_state(self, order, details, state: int, at: int, employee: int) -> None:
+        paid_before = order["total_paid_real"] != "0.000000"
         apply_state(order, state, at, self.counters)
         if state == 7:
             refund_details(details)
+        record_state_money(self.conn, order, details, state, clock.fmt(at), paid_before)
         self.histories.append((at, order["id"], state, employee))
 
     def _details(self, order_id: int) -> list[dict]:
@@ -398,6 +403,31 @@ class _Advance:
             product["date_upd"] = clock.fmt(at)
             store.write_records(self.conn, PRODUCTS, [product], replace=True)
         return n
+
+    # --- partial refunds ---------------------------------------------------------------------
+
+    PARTIAL_REFUND_RATE = 0.01  # per order placed: a damaged item, a missing one
+
+    def _partial_refunds(self, per_day: float) -> int:
+        """Partial refunds of recent paid orders, each with its credit slip (money.py)."""
+        n = poisson(
+            self.rng, per_day * (self.end - self.start) / clock.DAY * self.PARTIAL_REFUND_RATE
+        )
+        cutoff = clock.fmt(self.start - 30 * clock.DAY)
+        candidates = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT id FROM orders WHERE date_add >= ? AND date_add < ?"
+                " AND current_state IN (2, 3, 4, 5) ORDER BY id",
+                (cutoff, clock.fmt(self.start)),
+            )
+        ]
+        done = 0
+        for _ in range(n if candidates else 0):
+            order_id = self.rng.choice(candidates)
+            if partial_refund(self.conn, order_id, self.rng, clock.fmt(self._when())):
+                done += 1
+        return done
 
     # --- deletes -----------------------------------------------------------------------------
 

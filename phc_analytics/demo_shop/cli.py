@@ -62,7 +62,8 @@ def advance(shop_path: Path | None, hours: float, seed: int | None) -> None:
     click.echo(
         f"Shop clock now {r.clock}: {r.new_orders} new orders, {r.state_changes} status "
         f"changes, {r.late_refunds} late refunds, {r.customer_edits} customer edits, "
-        f"{r.address_edits} address edits, {r.product_edits} product edits."
+        f"{r.address_edits} address edits, {r.product_edits} product edits,"
+        f" {r.partial_refunds} partial refunds."
     )
     removed = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in r.deletions.items() if n)
     click.echo(f"Deleted: {removed or 'nothing'}.")

@@ -32,6 +32,7 @@ from phc_analytics.demo_shop.model import (
     ORDERS,
     PRODUCTS,
 )
+from phc_analytics.demo_shop.money import partial_refund, record_state_money
 from phc_analytics.demo_shop.orders import Counters, apply_state, history_json, refund_details
 from phc_analytics.demo_shop.reference_data import STATE
 
@@ -89,9 +90,11 @@ def set_order_state(shop: Shop, order_id: int, state: int, employee: int = 1) ->
     conn = shop.conn
     order = store.load(conn, ORDERS, order_id)
     details = _details(conn, order_id)
+    paid_before = order["total_paid_real"] != "0.000000"
     apply_state(order, state, shop.now, shop.counters, shop.date)
     if state == REFUNDED:
         refund_details(details)
+    record_state_money(conn, order, details, state, shop.date, paid_before)
     store.write_records(conn, ORDERS, [order], replace=True)
     store.write_records(conn, ORDER_DETAILS, details, replace=True)
     (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM order_histories").fetchone()
@@ -134,6 +137,27 @@ def refund_old_order(path: Path, rng: random.Random) -> str:
             return "refund_old: no delivered order older than a month"
         set_order_state(shop, order_id, REFUNDED)
         return f"refund_old: order {order_id} refunded at {shop.date}"
+
+
+def partial_refund_order(path: Path, rng: random.Random) -> str:
+    """A paid order gets one unit of one line refunded now, with a credit slip; the order
+    itself does not change (``date_upd`` included)."""
+    with editing(path) as shop:
+        order_id = _pick(
+            shop.conn,
+            rng,
+            "SELECT id FROM orders WHERE json_extract(json, '$.total_paid_real') <> '0.000000'"
+            " AND current_state NOT IN (?, ?, ?) ORDER BY id",
+            (CANCELED, REFUNDED, PAYMENT_ERROR),
+        )
+        if order_id is None:
+            return "partial_refund: no paid order"
+        slip = partial_refund(shop.conn, order_id, rng, shop.date)
+        if slip is None:
+            return f"partial_refund: order {order_id} has nothing left to refund"
+        return (
+            f"partial_refund: order {order_id}, slip {slip['id']} ({slip['amount']}) at {shop.date}"
+        )
 
 
 def change_old_order_state(path: Path, rng: random.Random) -> str:

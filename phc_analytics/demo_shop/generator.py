@@ -32,6 +32,8 @@ from phc_analytics.demo_shop.model import (
     CUSTOMERS,
     LANGUAGES,
     ORDER_DETAILS,
+    ORDER_PAYMENTS,
+    ORDER_SLIP,
     ORDER_STATES,
     ORDERS,
     PRODUCTS,
@@ -39,6 +41,7 @@ from phc_analytics.demo_shop.model import (
     ZONES,
     customer_payload,
 )
+from phc_analytics.demo_shop.money import SlipLine, payment_record, slip_record, transaction_id
 from phc_analytics.demo_shop.orders import (
     Buyer,
     Catalog,
@@ -730,16 +733,18 @@ class _Builder:
         fmt = clock.fmt
         skeleton = sorted((t, idx) for idx, p in enumerate(people) for t in p.order_times)
         counters = Counters()
-        next_detail = next_history = 1
+        next_detail = next_history = next_payment = next_slip = 1
         orders_sql = store.insert_sql(ORDERS)
         details_sql = store.insert_sql(ORDER_DETAILS)
         histories_sql = (
             "INSERT INTO order_histories (id, id_order, date_add, json) VALUES (?,?,?,?)"
         )
         pending_sql = "INSERT INTO pending VALUES (?,?,?,?)"
+        payments_sql, slips_sql = store.insert_sql(ORDER_PAYMENTS), store.insert_sql(ORDER_SLIP)
         with _Writer(self.conn) as writer:
             for chunk_start in range(0, len(skeleton), CHUNK):
                 order_rows, detail_rows, histories, pending = [], [], [], []
+                payments, slips = [], []
                 for offset, (at, idx) in enumerate(skeleton[chunk_start : chunk_start + CHUNK]):
                     order_id = chunk_start + offset + 1
                     p = people[idx]
@@ -752,7 +757,17 @@ class _Builder:
                     for state_id, when, employee in draft.plan:
                         if when <= end:
                             when_s = fmt(when)
+                            unpaid = state["total_paid_real"] == "0.000000"
                             apply_state(state, state_id, when, counters, when_s)
+                            if unpaid and state["total_paid_real"] != "0.000000":
+                                payments.append(self._payment(next_payment, draft, when_s, state))
+                                next_payment += 1
+                            if state_id == 7 and not refunded:
+                                slips.append(
+                                    self._slip(next_slip, p.id, order_id, draft, next_detail,
+                                               when_s)
+                                )  # fmt: skip
+                                next_slip += 1
                             refunded = refunded or state_id == 7
                             histories.append((when, order_id, state_id, employee, when_s))
                         else:
@@ -781,6 +796,8 @@ class _Builder:
                     (details_sql, detail_rows),
                     (histories_sql, history_rows),
                     (pending_sql, pending),
+                    (payments_sql, payments),
+                    (slips_sql, slips),
                 )
         store.set_meta(
             self.conn,
@@ -790,6 +807,26 @@ class _Builder:
                 "last_cart": counters.cart,
             },
         )
+
+    @staticmethod
+    def _payment(payment_id: int, draft, date: str, state: dict) -> tuple:
+        record = payment_record(
+            payment_id, draft.reference, draft.currency, draft.paid_incl, draft.payment.label,
+            draft.rate, date, transaction_id(draft.payment.module, payment_id),
+        )  # fmt: skip
+        return store.row_for(ORDER_PAYMENTS, record)
+
+    @staticmethod
+    def _slip(slip_id: int, customer_id: int, order_id: int, draft, first_detail: int, date: str):
+        lines = [
+            SlipLine(first_detail + n, qty, line_excl, line_incl)
+            for n, (_i, qty, _e, _in, line_excl, line_incl, _w) in enumerate(draft.lines)
+        ]
+        record = slip_record(
+            slip_id, customer_id, order_id, draft.rate, lines, date,
+            (draft.ship_excl, draft.ship_incl),
+        )  # fmt: skip
+        return store.row_for(ORDER_SLIP, record)
 
 
 class _Writer:

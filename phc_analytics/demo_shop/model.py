@@ -403,6 +403,42 @@ CONFIGURATIONS = Resource(
     description="Shop configuration",
 )
 
+ORDER_SLIP = Resource(
+    "order_slip",
+    "order_slips",  # the resource URL has no "s", its list key has
+    "order_slip",
+    _fields(
+        "id_customer:n>customers id_order:n>orders conversion_rate:n total_products_tax_excl:n "
+        "total_products_tax_incl:n total_shipping_tax_excl:n total_shipping_tax_incl:n amount:n "
+        "shipping_cost:n shipping_cost_amount:n partial:n date_add:t date_upd:t order_slip_type:n"
+    ),
+    (
+        Association(
+            "order_slip_details",
+            "order_slip_detail",
+            None,
+            ("id_order_detail", "product_quantity", "amount_tax_excl", "amount_tax_incl"),
+            {"id_order_detail": "order_details"},
+            virtual_entity=True,
+        ),
+    ),
+    indexed=("id_order", "date_add", "date_upd"),
+    description="The Order slips (used for refund)",
+)
+
+ORDER_PAYMENTS = Resource(
+    "order_payments",
+    "order_payments",
+    "order_payment",
+    _fields(
+        "order_reference:s id_currency:n>currencies amount:n payment_method:s conversion_rate:n "
+        "transaction_id:s card_number:s card_brand:s card_expiration:s card_holder:s date_add:t "
+        "id_employee:n>employees"
+    ),
+    indexed=("date_add",),
+    description="The Order payments",
+)
+
 RESOURCES: dict[str, Resource] = {
     r.name: r
     for r in (
@@ -416,6 +452,8 @@ RESOURCES: dict[str, Resource] = {
         LANGUAGES,
         ORDER_DETAILS,
         ORDER_HISTORIES,
+        ORDER_PAYMENTS,
+        ORDER_SLIP,
         ORDER_STATES,
         ORDERS,
         PRODUCTS,
@@ -447,8 +485,6 @@ NOT_GRANTED = (
     "order_carriers",
     "order_cart_rules",
     "order_invoices",
-    "order_payments",
-    "order_slip",
     "price_ranges",
     "product_customization_fields",
     "product_feature_values",

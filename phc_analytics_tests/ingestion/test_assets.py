@@ -9,8 +9,13 @@ from phc_analytics.demo_shop import advance_shop
 from phc_analytics.ingestion.assets import build_raw_assets
 from phc_analytics.ingestion.jobs import raw_sync_job
 from phc_analytics.ingestion.partitions import daily_partitions
-from phc_analytics.ingestion.schedules import hourly_raw_sync, nightly_raw_resweep
+from phc_analytics.ingestion.schedules import (
+    build_delete_sweep_schedule,
+    hourly_raw_sync,
+    nightly_raw_resweep,
+)
 from phc_analytics.ingestion.sensors import shop_change_sensor
+from phc_analytics.ingestion.sweep import SWEEP_ALWAYS, SWEEP_IF_DUE, SWEEP_TAG
 from phc_analytics.runner import RANGE_END_TAG, RANGE_START_TAG
 from phc_analytics_tests.support.resources import raw_resources
 
@@ -110,3 +115,54 @@ def test_schedules_target_today_hourly_and_yesterday_nightly():
     assert hourly.partition_key == "2026-11-23"
     assert nightly.partition_key == "2026-11-22"
     assert hourly.run_key != nightly.run_key
+    # The nightly re-read also sweeps for deletes; the hourly sync does not.
+    assert nightly.tags[SWEEP_TAG] == SWEEP_ALWAYS and SWEEP_TAG not in hourly.tags
+
+
+def test_the_delete_sweep_schedule_reads_its_cron_and_sweeps_what_is_due(monkeypatch):
+    default = build_delete_sweep_schedule()
+    assert default.cron_schedule == "45 2 * * *"
+    assert default.default_status == dg.DefaultScheduleStatus.RUNNING
+    monkeypatch.setenv("PHC_SWEEP_CRON", "0 */4 * * *")
+    schedule = build_delete_sweep_schedule()
+    assert schedule.cron_schedule == "0 */4 * * *"
+    at = datetime(2026, 11, 23, 4, 0)
+    request = schedule(dg.build_schedule_context(scheduled_execution_time=at))
+    assert request.partition_key == "2026-11-23"
+    assert request.tags[SWEEP_TAG] == SWEEP_IF_DUE
+
+
+def test_a_run_tagged_to_sweep_tombstones_deletes_and_erases_deleted_customers(
+    resources, shop_path, migrated_database
+):
+    import psycopg
+
+    from phc_analytics.demo_shop import store
+    from phc_analytics.demo_shop.deletes import gdpr_erase_customer
+    from phc_analytics.demo_shop.edits import editing
+
+    assets = build_raw_assets()
+    selection = ["raw_customers", "raw_addresses", "raw_orders"]
+    with dg.instance_for_test() as instance:
+        assert dg.materialize(assets, selection=selection, instance=instance, resources=resources)
+        conn = store.connect(shop_path)
+        (customer_id,) = conn.execute("SELECT id_customer FROM orders LIMIT 1").fetchone()
+        conn.close()
+        with editing(shop_path) as shop:
+            gdpr_erase_customer(shop.conn, customer_id, shop.now)
+        untagged = dg.materialize(assets, selection=selection, instance=instance,
+                                  resources=resources)  # fmt: skip
+        tagged = dg.materialize(
+            assets, selection=selection, instance=instance, resources=resources,
+            tags={SWEEP_TAG: SWEEP_ALWAYS},
+        )  # fmt: skip
+    before = untagged.asset_materializations_for_node("raw_customers")[0].metadata
+    after = tagged.asset_materializations_for_node("raw_customers")[0].metadata
+    assert "sweep_removed" not in before and before["erased_customers"].value == 0
+    assert after["sweep_removed"].value == 1
+    assert after["erased_customers"].value == 1
+    orders = tagged.asset_materializations_for_node("raw_orders")[0].metadata
+    assert orders["sweep_removed"].value == 0
+    with psycopg.connect(migrated_database) as pg:
+        logged = pg.execute("SELECT customer_id, reason FROM staging.erasure_log").fetchall()
+    assert logged == [(customer_id, "removed from the shop")]
