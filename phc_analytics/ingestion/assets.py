@@ -26,8 +26,9 @@ REFERENCE_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=
 # instead of interleaving, which would also pair a check with another run's materialization.
 RAW_POOL = "prestashop_sync"
 # After a sync of these, customers deleted in the shop have their personal data erased
-# (ingestion/erasure.py): the customers' own versions, and addresses that arrive later.
-ERASURE_ENTITIES = ("customers", "addresses")
+# (ingestion/erasure.py): the customers' own versions, and addresses or payments that arrive
+# later.
+ERASURE_ENTITIES = ("customers", "addresses", "order_payments")
 
 
 def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | None):

@@ -10,7 +10,9 @@ whose ``id_customer`` is theirs, has its personal fields blanked in place and is
 ``payload_hash`` is kept: it stays the hash of what the shop sent, so reading the same record
 again (a backfill, the nightly re-read) is recognised as a version already held and does not
 bring the personal data back. A version the shop sends later is a new row, erased by the next
-pass, which runs after every sync of customers and addresses.
+pass, which runs after every sync of customers, addresses and payments. Payments name no
+customer: the card fields a payment module may fill are blanked on the payments of the erased
+customer's orders, found by order reference.
 
 Each erased customer gets one row in ``staging.erasure_log`` (id, when, why, rows per table);
 it holds no personal data.
@@ -54,6 +56,8 @@ ADDRESS_PERSONAL_FIELDS = {
     "phone_mobile": "",
     "dni": "",
 }
+# A payment names no customer, only the order's reference; a card module may have filled these.
+PAYMENT_PERSONAL_FIELDS = {"card_holder": "", "card_number": "", "card_expiration": ""}
 ERASED_MARK = "_phc_erased_at"
 _LOCK = zlib.crc32(b"phc_analytics.erasure")
 
@@ -63,6 +67,7 @@ class ErasureStats:
     customers: int = 0
     customer_versions: int = 0
     address_versions: int = 0
+    payment_versions: int = 0
     erased_ids: list[int] = field(default_factory=list)
 
     def as_metadata(self) -> dict:
@@ -70,6 +75,7 @@ class ErasureStats:
             "erased_customers": self.customers,
             "erased_customer_versions": self.customer_versions,
             "erased_address_versions": self.address_versions,
+            "erased_payment_versions": self.payment_versions,
         }
 
 
@@ -138,6 +144,15 @@ def erase_deleted_customers(conn: psycopg.Connection, run_id: str | None = None)
                 "(r.payload ->> 'id_customer') IN (SELECT id::text FROM erase_customers)",
                 "(r.payload ->> 'id_customer')::bigint",
             ),
+            (
+                "raw.order_payments",
+                PAYMENT_PERSONAL_FIELDS,
+                "(r.payload ->> 'order_reference') IN (SELECT o.payload ->> 'reference'"
+                " FROM raw.orders AS o WHERE (o.payload ->> 'id_customer') IN"
+                " (SELECT id::text FROM erase_customers))",
+                "(SELECT (o.payload ->> 'id_customer')::bigint FROM raw.orders AS o"
+                " WHERE (o.payload ->> 'reference') = (r.payload ->> 'order_reference') LIMIT 1)",
+            ),
         ):
             rows = conn.execute(
                 _SCRUB.format(table=table, match=match, customer=customer),
@@ -165,13 +180,14 @@ def erase_deleted_customers(conn: psycopg.Connection, run_id: str | None = None)
         stats.erased_ids = sorted(per_table)
         stats.customer_versions = sum(t.get("raw.customers", 0) for t in per_table.values())
         stats.address_versions = sum(t.get("raw.addresses", 0) for t in per_table.values())
+        stats.payment_versions = sum(t.get("raw.order_payments", 0) for t in per_table.values())
     if per_table:
         # The old values are gone from the live rows; VACUUM takes the dead row versions that
         # still hold them out of the table files, and ANALYZE out of the planner's samples.
         autocommit = conn.autocommit
         conn.autocommit = True
         try:
-            conn.execute("VACUUM (ANALYZE) raw.customers, raw.addresses")
+            conn.execute("VACUUM (ANALYZE) raw.customers, raw.addresses, raw.order_payments")
         finally:
             conn.autocommit = autocommit
     return stats

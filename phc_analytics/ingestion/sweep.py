@@ -7,7 +7,12 @@ and compares the list with raw:
 - an id raw holds and the shop no longer lists gets a tombstone: one more version, the last
   payload seen plus ``_phc_removed_at``, with ``removed_at`` set. Staging marks it removed;
 - an id whose latest version is a tombstone and that the shop lists again (a restored backup)
-  gets its last payload back as a new version, marked ``_phc_reappeared_at``.
+  gets its last payload back as a new version, marked ``_phc_reappeared_at``;
+- an id the shop lists and raw has never received is fetched and stored: a record whose cursor
+  fell behind the watermark (a payment the back office back-dated) is not lost.
+
+Everything a sweep writes carries the run id ``<run>/sweep``, apart from the sync's own rows:
+the raw checks of the run judge what its sync read, not these.
 
 A partial list must never mark anything removed. Every window is read whole (no ``limit``, so a
 short answer cannot pass for the end), an id outside its window fails the sweep, and every
@@ -64,6 +69,7 @@ class SweepStats:
     raw_ids: int = 0
     removed: int = 0
     reappeared: int = 0
+    fetched: int = 0  # listed by the shop, never received: read and stored
     never_seen: int = 0  # customers: named by orders, deleted before raw ever received them
     windows: int = 0
     requests: int = 0
@@ -144,6 +150,7 @@ def sweep_entity(
     requests_before = client.requests
     stats = SweepStats(entity=entity.name)
     table = sql.Identifier("raw", entity.name)
+    run_id = f"{run_id}/sweep" if run_id else "sweep"
     store = RawStore(conn, entity, run_id)
     store.lock(LOCK_WAIT_S)
     try:
@@ -153,8 +160,10 @@ def sweep_entity(
         top = max(raw_top or 0, client.max_id(entity) or 0)
         listed, stats.windows = list_all_ids(client, entity, top, concurrency, window_ids)
         stats.listed_ids = len(listed)
+        unknown = _store_listed(conn, table, listed)
+        stats.fetched = _fetch_unknown(client, store, entity, unknown)
         with conn.transaction():
-            _write(conn, table, entity, listed, stats, run_id, (max_removed_share, always_allowed))
+            _write(conn, table, entity, stats, run_id, (max_removed_share, always_allowed))
             conn.execute(
                 "INSERT INTO staging.etl_sweeps (entity, started_at, listed_ids, removed_ids,"
                 " reappeared_ids, requests, run_id) VALUES (%s, %s, %s, %s, %s, %s, %s)",
@@ -170,6 +179,7 @@ def sweep_entity(
             )
     finally:
         conn.rollback()
+        conn.execute("DROP TABLE IF EXISTS sweep_listed")
         conn.execute("SELECT pg_advisory_unlock_all()")
         conn.commit()
     stats.requests = client.requests - requests_before
@@ -199,12 +209,44 @@ _NEW_VERSIONS = """
 """
 
 
-def _write(conn, table, entity: Entity, listed: array, stats, run_id, limits) -> None:
-    conn.execute("CREATE TEMP TABLE sweep_listed (id bigint PRIMARY KEY) ON COMMIT DROP")
-    with conn.cursor().copy("COPY sweep_listed (id) FROM STDIN") as copy:
-        for record_id in listed:
-            copy.write_row((record_id,))
-    conn.execute("ANALYZE sweep_listed")
+FETCH_IDS_PER_REQUEST = 100  # filter[id]=[a|b|...]: keeps the URL short
+
+
+def _store_listed(conn, table, listed: array) -> list[int]:
+    """Put the listed ids in a temporary table (kept until the sweep ends); return the ones
+    raw has never received."""
+    with conn.transaction():
+        conn.execute("DROP TABLE IF EXISTS sweep_listed")
+        conn.execute("CREATE TEMP TABLE sweep_listed (id bigint PRIMARY KEY)")
+        with conn.cursor().copy("COPY sweep_listed (id) FROM STDIN") as copy:
+            for record_id in listed:
+                copy.write_row((record_id,))
+        conn.execute("ANALYZE sweep_listed")
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT l.id FROM sweep_listed AS l WHERE NOT EXISTS"
+                " (SELECT 1 FROM {} AS r WHERE r.id = l.id) ORDER BY l.id"
+            ).format(table)
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _fetch_unknown(client: PrestaShopClient, store: RawStore, entity: Entity, ids: list[int]):
+    """Read the records the shop lists and raw lacks, and store them (the watermark stays)."""
+    from phc_analytics.ingestion.raw_store import to_copy_rows
+
+    stored = 0
+    for start in range(0, len(ids), FETCH_IDS_PER_REQUEST):
+        chunk = ids[start : start + FETCH_IDS_PER_REQUEST]
+        wanted = f"[{'|'.join(map(str, chunk))}]" if len(chunk) > 1 else f"[{chunk[0]}]"
+        records = client.get(entity.name, {"display": "full", "filter[id]": wanted},
+                             entity.list_key)  # fmt: skip
+        rows, _rejected = to_copy_rows(entity, records)
+        stored += store.write(rows).rows
+    return stored
+
+
+def _write(conn, table, entity: Entity, stats, run_id, limits) -> None:
     # Ids raw holds that the shop did not list, and ids whose latest version is a tombstone
     # (few: only those ever removed), each with its latest version.
     conn.execute(

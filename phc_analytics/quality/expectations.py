@@ -19,6 +19,15 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "addresses": ("id", "id_customer", "id_country", "city", "postcode", "deleted", "date_upd"),
     "categories": ("id", "id_parent", "level_depth", "name", "active", "date_upd"),
     "order_histories": ("id", "id_order", "id_order_state", "date_add"),
+    "order_slip": (
+        "id", "id_customer", "id_order", "conversion_rate", "total_products_tax_excl",
+        "total_products_tax_incl", "total_shipping_tax_excl", "total_shipping_tax_incl",
+        "amount", "shipping_cost_amount", "order_slip_type", "date_add", "date_upd",
+    ),
+    "order_payments": (
+        "id", "order_reference", "id_currency", "amount", "payment_method", "conversion_rate",
+        "date_add",
+    ),
     "order_states": ("id", "logable", "paid", "shipped", "delivery", "name"),
     "countries": ("id", "id_zone", "iso_code", "name"),
     "zones": ("id", "name"),

@@ -1,0 +1,41 @@
+{{ config(indexes=[{'columns': ['order_reference'], 'unique': True}]) }}
+
+-- Orders whose payments do not add up to what PrestaShop says was paid (total_paid_real), per
+-- order reference: one reference covers every order of a split cart, and payments name the
+-- reference, not the order. Amounts in the order currency, compared to the cent. An order with
+-- no payment and nothing paid is not listed. Empty when the books agree.
+with orders as (
+    select
+        reference as order_reference,
+        count(*) as orders,
+        min(order_id) as first_order_id,
+        sum(coalesce(total_paid_real, 0)) as total_paid_real
+    from {{ ref('stg_orders') }}
+    where reference is not null and not is_removed
+    group by 1
+),
+
+payments as (
+    select order_reference, count(*) as payments, sum(amount) as payments_amount
+    from {{ ref('stg_order_payments') }}
+    where not is_removed
+    group by 1
+)
+
+select
+    coalesce(o.order_reference, p.order_reference) as order_reference,
+    o.first_order_id,
+    coalesce(o.orders, 0) as orders,
+    coalesce(o.total_paid_real, 0) as total_paid_real,
+    coalesce(p.payments, 0) as payments,
+    coalesce(p.payments_amount, 0) as payments_amount,
+    coalesce(p.payments_amount, 0) - coalesce(o.total_paid_real, 0) as difference,
+    case
+        when o.order_reference is null then 'payment without an order'
+        when p.order_reference is null then 'paid without a payment'
+        when p.payments_amount > o.total_paid_real then 'payments exceed total_paid_real'
+        else 'payments short of total_paid_real'
+    end as reason
+from orders as o
+full join payments as p on p.order_reference = o.order_reference
+where abs(coalesce(p.payments_amount, 0) - coalesce(o.total_paid_real, 0)) > 0.01
