@@ -341,7 +341,7 @@ def reconcile() -> None:
     )
     if not differences:
         console.print(
-            "reconciled: the marts match the shop (orders, revenue, states, customers,"
+            "reconciled: the marts match the shop (orders, revenue, refunds, states, customers,"
             " deleted customers and products)"
         )
         return

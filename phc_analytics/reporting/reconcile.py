@@ -3,7 +3,8 @@
 The shop side is recomputed from the Webservice alone, as PrestaShop's back office defines it:
 an order counts as revenue when its current state is logable, for
 ``(total_paid_tax_excl - total_shipping_tax_excl) / conversion_rate``, in the month of its
-creation. Nothing from the warehouse is used, so a drift anywhere in raw, staging or the marts
+creation; a credit slip refunds ``total_products_tax_excl / conversion_rate`` in the month of
+its own date. Nothing from the warehouse is used, so a drift anywhere in raw, staging or the marts
 shows up as a difference.
 """
 
@@ -37,6 +38,8 @@ class Figures:
     # Per resource, the ids that exist (in the shop) or are live, not removed (in the marts):
     # a difference is a delete one side has not seen.
     live_ids: dict[str, frozenset[int]] = field(default_factory=dict)
+    # Refunded products (credit slips), tax excluded, default currency, by the slip's month.
+    refunds_by_month: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,13 @@ class Difference:
     warehouse: object
 
 
-MARTS = ("analytics.fct_orders", "analytics.dim_customer", "analytics.dim_product")
+MARTS = (
+    "analytics.fct_orders",
+    "analytics.dim_customer",
+    "analytics.dim_product",
+    "analytics.agg_refunds_daily",
+)
+SLIP_FIELDS = ["date_add", "total_products_tax_excl", "conversion_rate"]
 # Resources whose deletes the marts show, and where: (mart, key column).
 DELETABLE = {
     "customers": ("analytics.dim_customer", "customer_id"),
@@ -90,12 +99,19 @@ def shop_figures(client: PrestaShopClient) -> Figures:
             if state in logable:
                 revenue[month] += order_revenue(order)
     live_ids = {name: frozenset(_shop_ids(client, name)) for name in DELETABLE}
+    refunds: dict[str, Decimal] = defaultdict(Decimal)
+    for page in client.iter_pages(BY_NAME["order_slip"], fields=SLIP_FIELDS):
+        for slip in page.records:
+            rate = _decimal(slip.get("conversion_rate"))
+            amount = _decimal(slip.get("total_products_tax_excl"))
+            refunds[str(slip.get("date_add", ""))[:7]] += amount / (rate if rate > 0 else 1)
     return Figures(
         dict(orders_by_month),
         {m: v.quantize(CENT) for m, v in revenue.items()},
         dict(by_state),
         len(live_ids["customers"]),
         live_ids,
+        {m: v.quantize(CENT) for m, v in refunds.items()},
     )
 
 
@@ -137,12 +153,17 @@ def warehouse_figures(conn: psycopg.Connection) -> Figures:
         )
         for name, (mart, key) in DELETABLE.items()
     }
+    refunds = conn.execute(
+        "SELECT to_char(date_day, 'YYYY-MM'), sum(refunded_amount)"
+        " FROM analytics.agg_refunds_daily GROUP BY 1 HAVING sum(refunded_amount) <> 0"
+    ).fetchall()
     return Figures(
         {m: n for m, n, _ in by_month},
         {m: Decimal(r).quantize(CENT) for m, _, r in by_month if r},
         {int(s): n for s, n in by_state if s is not None},
         len(live_ids["customers"]),
         live_ids,
+        {m: Decimal(r).quantize(CENT) for m, r in refunds},
     )
 
 
@@ -163,6 +184,12 @@ def compare(shop: Figures, warehouse: Figures) -> list[Difference]:
         close=lambda x, y: abs(Decimal(x) - Decimal(y)) <= CENT,
     )
     diff("orders by state", shop.orders_by_state, warehouse.orders_by_state)
+    diff(
+        "refunds",
+        shop.refunds_by_month,
+        warehouse.refunds_by_month,
+        close=lambda x, y: abs(Decimal(x) - Decimal(y)) <= CENT,
+    )
     if shop.customers != warehouse.customers:
         differences.append(Difference("customers", "all", shop.customers, warehouse.customers))
     for name in sorted(set(shop.live_ids) & set(warehouse.live_ids)):

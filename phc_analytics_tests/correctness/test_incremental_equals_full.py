@@ -11,7 +11,8 @@ warehouses on the test server:
 
 Each of the fixed seeds below draws one sequence of steps: the shop clock advanced by a random
 number of hours (new orders, due status changes, late refunds, customer/address/product edits),
-a refund a month or more after delivery, a manual state change on an old order, a cancellation,
+a refund a month or more after delivery (with its credit slip), a partial refund (a slip that
+leaves the order untouched), a manual state change on an old order, a cancellation,
 edits of old customers and of old products, deletes through the Webservice (customers with and
 without orders, products, a leaf category, addresses) or the back office's soft delete, GDPR
 erasures, and runs; every sequence ends with a run. A run syncs, sweeps for deletes, erases
@@ -76,6 +77,7 @@ CHAINS = (
 STEPS = {
     "advance": 4,
     "refund_old": 2,
+    "partial_refund": 2,
     "old_state": 3,
     "cancel": 2,
     "customers": 2,
@@ -183,6 +185,8 @@ def apply_step(p: Pair, kind: str, seed: int) -> str:
         return f"advance {hours} h: {result}"
     if kind == "refund_old":
         return shop_edits.refund_old_order(p.shop, rng)
+    if kind == "partial_refund":
+        return shop_edits.partial_refund_order(p.shop, rng)
     if kind == "old_state":
         return shop_edits.change_old_order_state(p.shop, rng)
     if kind == "cancel":

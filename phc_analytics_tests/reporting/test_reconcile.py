@@ -59,3 +59,16 @@ def test_deletes_one_side_has_not_seen_are_reported_both_ways():
         "customers gone from the shop, live in the marts (e.g. 4)",
     ) in found
     assert ("deleted ids", 1, 0, "products in the shop, not live in the marts (e.g. 7)") in found
+
+
+def test_refunds_per_month_are_compared_to_the_cent():
+    shop = figures(refunds_by_month={"2026-01": Decimal("12.30")})
+    assert compare(shop, figures(refunds_by_month={"2026-01": Decimal("12.31")})) == []
+    found = {
+        (d.metric, d.key, d.shop, d.warehouse)
+        for d in compare(shop, figures(refunds_by_month={"2026-02": Decimal("12.30")}))
+    }
+    assert found == {
+        ("refunds", "2026-01", Decimal("12.30"), 0),
+        ("refunds", "2026-02", 0, Decimal("12.30")),
+    }
