@@ -22,6 +22,7 @@ from phc_analytics.demo_shop.model import (
     ORDER_DETAILS,
     ORDERS,
     PRODUCTS,
+    STOCK_AVAILABLES,
     customer_payload,
 )
 from phc_analytics.demo_shop.money import partial_refund, record_state_money
@@ -92,6 +93,7 @@ class _Advance:
             int(meta["next_invoice"]), int(meta["next_delivery"]), int(meta["last_cart"])
         )
         self.histories: list[tuple[int, int, int, int]] = []
+        self.sold: dict[int, int] = {}  # product id -> units ordered in this advance
         self.next_id = {
             name: (conn.execute(f"SELECT max(id) FROM {name}").fetchone()[0] or 0) + 1
             for name in ("orders", "order_details", "order_histories", "customers", "addresses")
@@ -115,6 +117,7 @@ class _Advance:
         product_edits = self._product_edits()
         deletions = self._deletions()
         partial_refunds = self._partial_refunds(per_day)
+        self._stock_moves()
         self._write_histories()
         store.set_meta(
             self.conn,
@@ -162,6 +165,11 @@ class _Advance:
                 self.rng, order_id, at, buyer, catalog, self.next_id["order_details"], self.counters
             )
             self.next_id["order_details"] += len(details)
+            for detail in details:
+                product_id = int(detail["product_id"])
+                self.sold[product_id] = self.sold.get(product_id, 0) + int(
+                    detail["product_quantity"]
+                )
             self._play(order, details, plan)
             store.write_records(self.conn, ORDER_DETAILS, details)
             store.write_records(self.conn, ORDERS, [order])
@@ -403,6 +411,27 @@ class _Advance:
             product["date_upd"] = clock.fmt(at)
             store.write_records(self.conn, PRODUCTS, [product], replace=True)
         return n
+
+    # --- stock -------------------------------------------------------------------------------
+
+    def _stock_moves(self) -> None:
+        """Stock follows the orders placed (PrestaShop decrements it when an order is
+        validated), and the merchant restocks what runs low. Refunds do not restock here."""
+        rows = self.conn.execute("SELECT json FROM stock_availables ORDER BY id").fetchall()
+        # A product that runs low is restocked within about three days.
+        restock = min(1.0, (self.end - self.start) / (3 * clock.DAY))
+        changed = []
+        for (raw,) in rows:
+            stock = json.loads(raw)
+            product_id = int(stock["id_product"])
+            quantity = int(stock["quantity"])
+            after = max(0, quantity - self.sold.get(product_id, 0))
+            if after < 5 and self.rng.random() < restock:
+                after += self.rng.randint(50, 150)
+            if after != quantity:
+                stock["quantity"] = str(after)
+                changed.append(stock)
+        store.write_records(self.conn, STOCK_AVAILABLES, changed, replace=True)
 
     # --- partial refunds ---------------------------------------------------------------------
 

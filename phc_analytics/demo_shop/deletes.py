@@ -126,12 +126,13 @@ def _drop_association(conn: sqlite3.Connection, table, association: str, ids: se
 
 
 def delete_product(conn: sqlite3.Connection, product_id: int) -> bool:
-    """Product::delete (no advanced stock management): the product and its category links
-    go; order lines keep their copies of its name, reference and prices."""
+    """Product::delete (no advanced stock management): the product, its stock rows and its
+    category links go; order lines keep their copies of its name, reference and prices."""
     if not exists(conn, "products", product_id):
         return False
     conn.execute("DELETE FROM products WHERE id = ?", (product_id,))
     conn.execute("DELETE FROM product_popularity WHERE id = ?", (product_id,))
+    conn.execute("DELETE FROM stock_availables WHERE id_product = ?", (product_id,))
     _drop_association(conn, CATEGORIES, "products", {str(product_id)})
     return True
 

@@ -38,8 +38,10 @@ from phc_analytics.demo_shop.model import (
     ORDERS,
     PRODUCTS,
     SHOPS,
+    STOCK_AVAILABLES,
     ZONES,
     customer_payload,
+    stock_record,
 )
 from phc_analytics.demo_shop.money import SlipLine, payment_record, slip_record, transaction_id
 from phc_analytics.demo_shop.orders import (
@@ -207,6 +209,7 @@ class _Builder:
         catalog = self._catalog()
         customers = self._customers()
         self._orders(customers, catalog)
+        self._stock(catalog)
         store.set_meta(
             self.conn,
             {
@@ -807,6 +810,19 @@ class _Builder:
                 "last_cart": counters.cart,
             },
         )
+
+    def _stock(self, catalog: Catalog) -> None:
+        """What is on hand at the end of the history: a few products sold out, retired ones
+        empty, the rest a few dozen units, more for the popular ones."""
+        rng = self._rng("stock")
+        records = []
+        for idx, product_id in enumerate(catalog.ids):
+            if catalog.retired[idx] is not None or rng.random() < 0.06:
+                quantity = 0
+            else:
+                quantity = int(rng.lognormvariate(3.4, 0.8))
+            records.append(stock_record(product_id, quantity))
+        store.write_records(self.conn, STOCK_AVAILABLES, records)
 
     @staticmethod
     def _payment(payment_id: int, draft, date: str, state: dict) -> tuple:

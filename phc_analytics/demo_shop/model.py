@@ -439,6 +439,35 @@ ORDER_PAYMENTS = Resource(
     description="The Order payments",
 )
 
+STOCK_AVAILABLES = Resource(
+    "stock_availables",
+    "stock_availables",
+    "stock_available",
+    _fields(
+        "id_product:n>products id_product_attribute:n>combinations id_shop:n>shops "
+        "id_shop_group:n>shop_groups quantity:n depends_on_stock:n out_of_stock:n location:s"
+    ),
+    indexed=("id_product",),
+    description="Available quantities",
+)
+
+
+def stock_record(product_id: int, quantity: int) -> dict:
+    """The stock row of a product without combinations: PrestaShop gives it the product's id
+    (AB-REC: product 1, attribute 0, stock id 1). ``quantity`` may be read as on hand."""
+    return {
+        "id": product_id,
+        "id_product": str(product_id),
+        "id_product_attribute": "0",
+        "id_shop": "1",
+        "id_shop_group": "0",
+        "quantity": str(quantity),
+        "depends_on_stock": "0",
+        "out_of_stock": "2",
+        "location": "",
+    }
+
+
 RESOURCES: dict[str, Resource] = {
     r.name: r
     for r in (
@@ -458,6 +487,7 @@ RESOURCES: dict[str, Resource] = {
         ORDERS,
         PRODUCTS,
         SHOPS,
+        STOCK_AVAILABLES,
         ZONES,
     )
 }
@@ -498,7 +528,6 @@ NOT_GRANTED = (
     "specific_price_rules",
     "specific_prices",
     "states",
-    "stock_availables",
     "stock_movement_reasons",
     "stock_movements",
     "stocks",

@@ -56,6 +56,8 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("currencies", None),
     Entity("carriers", None),
     Entity("configurations", None),
+    # Stock has no date column: read whole (one row per product and combination).
+    Entity("stock_availables", None),
 )
 
 BY_NAME = {entity.name: entity for entity in ENTITIES}

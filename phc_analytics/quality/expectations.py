@@ -34,6 +34,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "currencies": ("id", "iso_code", "conversion_rate"),
     "carriers": ("id", "name"),
     "configurations": ("id", "name", "value"),
+    "stock_availables": ("id", "id_product", "id_product_attribute", "quantity"),
 }  # fmt: skip
 
 # Below this many distinct ids a core table is suspicious (an empty shop, a key without rights).
