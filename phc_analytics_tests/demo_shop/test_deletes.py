@@ -202,3 +202,12 @@ def test_advance_deletes_at_realistic_rates_through_the_same_semantics(own_shop)
         )
     ]
     assert len(soft) >= deleted["customers_soft"]
+
+
+def test_stock_cannot_be_deleted_through_the_webservice(own_shop):
+    _path, server = own_shop
+    response = _delete(server, "stock_availables/1")
+    assert response.status_code == 405
+    assert _errors(response) == [
+        (101, "Method DELETE is not allowed for the resource stock_availables")
+    ]
