@@ -26,9 +26,10 @@ REFERENCE_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=
 # instead of interleaving, which would also pair a check with another run's materialization.
 RAW_POOL = "prestashop_sync"
 # After a sync of these, customers deleted in the shop have their personal data erased
-# (ingestion/erasure.py): the customers' own versions, and addresses or payments that arrive
-# later.
-ERASURE_ENTITIES = ("customers", "addresses", "order_payments")
+# (ingestion/erasure.py). Each pass needs two tables (a customer and their addresses; a payment
+# and the order that names its customer), and the raw assets may run side by side: whichever of
+# the pair commits last runs the pass that sees both.
+ERASURE_ENTITIES = ("customers", "addresses", "orders", "order_payments")
 
 
 def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | None):

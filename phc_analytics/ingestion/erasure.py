@@ -10,8 +10,8 @@ whose ``id_customer`` is theirs, has its personal fields blanked in place and is
 ``payload_hash`` is kept: it stays the hash of what the shop sent, so reading the same record
 again (a backfill, the nightly re-read) is recognised as a version already held and does not
 bring the personal data back. A version the shop sends later is a new row, erased by the next
-pass, which runs after every sync of customers, addresses and payments. Payments name no
-customer: the card fields a payment module may fill are blanked on the payments of the erased
+pass, which runs after every sync of customers, addresses, orders and payments. Payments name
+no customer: the card fields a payment module may fill are blanked on the payments of the erased
 customer's orders, found by order reference.
 
 Each erased customer gets one row in ``staging.erasure_log`` (id, when, why, rows per table);
@@ -147,9 +147,13 @@ def erase_deleted_customers(conn: psycopg.Connection, run_id: str | None = None)
             (
                 "raw.order_payments",
                 PAYMENT_PERSONAL_FIELDS,
+                # Only payments whose module filled a card field: the rest hold nothing to erase.
                 "(r.payload ->> 'order_reference') IN (SELECT o.payload ->> 'reference'"
                 " FROM raw.orders AS o WHERE (o.payload ->> 'id_customer') IN"
-                " (SELECT id::text FROM erase_customers))",
+                " (SELECT id::text FROM erase_customers))"
+                " AND (coalesce(r.payload ->> 'card_holder', '') <> ''"
+                " OR coalesce(r.payload ->> 'card_number', '') <> ''"
+                " OR coalesce(r.payload ->> 'card_expiration', '') <> '')",
                 "(SELECT (o.payload ->> 'id_customer')::bigint FROM raw.orders AS o"
                 " WHERE (o.payload ->> 'reference') = (r.payload ->> 'order_reference') LIMIT 1)",
             ),

@@ -12,7 +12,7 @@ from psycopg import sql
 from phc_analytics.demo_shop import DemoShopServer, store
 from phc_analytics.demo_shop.deletes import gdpr_erase_customer
 from phc_analytics.demo_shop.edits import editing
-from phc_analytics.demo_shop.model import ADDRESSES, CUSTOMERS
+from phc_analytics.demo_shop.model import ADDRESSES, CUSTOMERS, ORDER_PAYMENTS
 from phc_analytics.ingestion.erasure import (
     ADDRESS_PERSONAL_FIELDS,
     CUSTOMER_PERSONAL_FIELDS,
@@ -34,8 +34,10 @@ EMAIL = "zq.planted.erasure7731@example.test"
 FIRSTNAME = "Zyxplantedfirst"
 LASTNAME = "Qqplantedlast"
 PHONE = "+33 7 77 31 00 99"
-PLANTED = (EMAIL, FIRSTNAME, LASTNAME, PHONE)
-PEOPLE = (BY_NAME["customers"], BY_NAME["addresses"])
+CARD_HOLDER = "ZQ PLANTEDCARDHOLDER"
+PLANTED = (EMAIL, FIRSTNAME, LASTNAME, PHONE, CARD_HOLDER)
+PEOPLE = (BY_NAME["customers"], BY_NAME["addresses"], BY_NAME["orders"],
+          BY_NAME["order_payments"])  # fmt: skip
 
 
 def test_blanked_empties_only_personal_fields_and_marks_the_version():
@@ -95,7 +97,8 @@ def test_an_erased_customer_leaves_no_personal_data_in_any_table(
     conn_shop = store.connect(shop_path)
     customer_id, address_id = conn_shop.execute(
         "SELECT o.id_customer, a.id FROM orders o JOIN addresses a ON a.id_customer ="
-        " o.id_customer ORDER BY o.id DESC LIMIT 1"
+        " o.id_customer WHERE json_extract(o.json, '$.total_paid_real') <> '0.000000'"
+        " ORDER BY o.id DESC LIMIT 1"
     ).fetchone()
     conn_shop.close()
     with editing(shop_path) as shop:
@@ -105,13 +108,30 @@ def test_an_erased_customer_leaves_no_personal_data_in_any_table(
         address = store.load(shop.conn, ADDRESSES, address_id)
         address.update(firstname=FIRSTNAME, lastname=LASTNAME, phone=PHONE, date_upd=shop.date)
         store.write_records(shop.conn, ADDRESSES, [address], replace=True)
+        # A card module that recorded the holder's name on a payment of one of their orders,
+        # recorded now (payments are read by date_add).
+        (reference,) = shop.conn.execute(
+            "SELECT json_extract(json, '$.reference') FROM orders WHERE id_customer = ?"
+            " AND json_extract(json, '$.total_paid_real') <> '0.000000' LIMIT 1",
+            (customer_id,),
+        ).fetchone()
+        (payment_id,) = shop.conn.execute(
+            "SELECT id FROM order_payments WHERE json_extract(json, '$.order_reference') = ?",
+            (reference,),
+        ).fetchone()
+        payment = store.load(shop.conn, ORDER_PAYMENTS, payment_id)
+        payment.update(
+            card_holder=CARD_HOLDER, card_brand="visa", card_number="XXXX4242", date_add=shop.date
+        )
+        store.write_records(shop.conn, ORDER_PAYMENTS, [payment], replace=True)
 
     with DemoShopServer(shop_path) as server:
         _sync_people(server, built_copy.url, sweep=False)
         run_dbt(built_copy.url, ["run"])
         planted = _hits(built_copy.url)
-        # Before: every string is in raw, and the names and email in staging and the marts.
-        assert all(any(t.startswith("raw.") for t in planted[text]) for text in PLANTED)
+        # Before: every string is in raw, and the names and email in staging and the marts
+        # (the card holder is never staged: only raw holds it).
+        assert all(any(t.startswith("raw.") for t in planted[text]) for text in PLANTED), planted
         assert "staging.stg_customers" in planted[EMAIL]
         assert "analytics.dim_customer" in planted[EMAIL]
         with psycopg.connect(built_copy.url) as conn:
@@ -140,7 +160,8 @@ def test_an_erased_customer_leaves_no_personal_data_in_any_table(
             (customer_id,),
         ).fetchone()[0]
     assert [reason for reason, _ in log] == ["removed from the shop"]
-    assert set(log[0][1]) == {"raw.customers", "raw.addresses"}
+    # The customer's own versions, their addresses', and their payments' (card fields).
+    assert set(log[0][1]) == {"raw.customers", "raw.addresses", "raw.order_payments"}
     assert removed is True and email == ""
     # The customer's orders still count.
     assert revenue_after == revenue_before and revenue_before is not None

@@ -36,7 +36,7 @@ def shop_truth(base_url: str, ws_key: str, entity: Entity) -> dict[int, str | No
     )
     response.raise_for_status()
     body = response.json()
-    records = [] if body == [] else body[entity.name]
+    records = [] if body == [] else body[entity.list_key]
     return {int(r["id"]): (r.get(entity.cursor) if entity.cursor else None) for r in records}
 
 

@@ -35,6 +35,9 @@ ENTITIES = {
     "currencies",
     "carriers",
     "configurations",
+    "order_slip",
+    "order_payments",
+    "stock_availables",
 }
 
 
