@@ -439,6 +439,89 @@ ORDER_PAYMENTS = Resource(
     description="The Order payments",
 )
 
+CART_ROW_FIELDS = (
+    "id_product",
+    "id_product_attribute",
+    "id_address_delivery",
+    "id_customization",
+    "quantity",
+)
+
+CARTS = Resource(
+    "carts",
+    "carts",
+    "cart",
+    _fields(
+        "id_address_delivery:n>addresses id_address_invoice:n>addresses id_currency:n>currencies "
+        "id_customer:n>customers id_guest:n>guests id_lang:n>languages "
+        "id_shop_group:n>shop_groups id_shop:n>shops id_carrier:n>carriers recyclable:n gift:n "
+        "gift_message:s mobile_theme:n delivery_option:s secure_key:s "
+        "allow_seperated_package:n date_add:t date_upd:t"
+    ),
+    (
+        Association(
+            "cart_rows",
+            "cart_row",
+            None,
+            CART_ROW_FIELDS,
+            {"id_product": "products", "id_address_delivery": "addresses"},
+            virtual_entity=True,
+        ),
+    ),
+    indexed=("id_customer", "date_add", "date_upd"),
+    description="Customer's carts",
+)
+
+
+def cart_record(
+    cart_id: int,
+    customer_id: int,
+    guest_id: int,
+    address_id: int,
+    currency: int,
+    lang: str,
+    carrier: int,
+    secure_key: str,
+    date_add: str,
+    date_upd: str,
+    rows: list[tuple[int, int]],
+) -> dict:
+    """A cart with its rows (product id, quantity), as PrestaShop 8 serves it."""
+    return {
+        "id": cart_id,
+        "id_address_delivery": str(address_id),
+        "id_address_invoice": str(address_id),
+        "id_currency": str(currency),
+        "id_customer": str(customer_id),
+        "id_guest": str(guest_id),
+        "id_lang": lang,
+        "id_shop_group": "1",
+        "id_shop": "1",
+        "id_carrier": str(carrier),
+        "recyclable": "0",
+        "gift": "0",
+        "gift_message": "",
+        "mobile_theme": "0",
+        "delivery_option": "",
+        "secure_key": secure_key,
+        "allow_seperated_package": "0",
+        "date_add": date_add,
+        "date_upd": date_upd,
+        "associations": {
+            "cart_rows": [
+                {
+                    "id_product": str(product_id),
+                    "id_product_attribute": "0",
+                    "id_address_delivery": str(address_id),
+                    "id_customization": "0",
+                    "quantity": str(quantity),
+                }
+                for product_id, quantity in rows
+            ]
+        },
+    }
+
+
 STOCK_AVAILABLES = Resource(
     "stock_availables",
     "stock_availables",
@@ -473,6 +556,7 @@ RESOURCES: dict[str, Resource] = {
     for r in (
         ADDRESSES,
         CARRIERS,
+        CARTS,
         CATEGORIES,
         CONFIGURATIONS,
         COUNTRIES,
@@ -496,7 +580,6 @@ RESOURCES: dict[str, Resource] = {
 # code 26, unlike a name PrestaShop does not know at all (400 code 27).
 NOT_GRANTED = (
     "attachments",
-    "carts",
     "cart_rules",
     "combinations",
     "contacts",

@@ -35,6 +35,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "carriers": ("id", "name"),
     "configurations": ("id", "name", "value"),
     "stock_availables": ("id", "id_product", "id_product_attribute", "quantity"),
+    "carts": ("id", "id_customer", "id_currency", "date_add", "date_upd"),
 }  # fmt: skip
 
 # Below this many distinct ids a core table is suspicious (an empty shop, a key without rights).

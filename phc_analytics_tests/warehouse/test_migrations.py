@@ -38,6 +38,7 @@ ENTITIES = {
     "order_slip",
     "order_payments",
     "stock_availables",
+    "carts",
 }
 
 
