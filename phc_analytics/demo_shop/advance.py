@@ -27,7 +27,7 @@ from phc_analytics.demo_shop.model import (
     cart_record,
     customer_payload,
 )
-from phc_analytics.demo_shop.money import partial_refund, record_state_money
+from phc_analytics.demo_shop.money import partial_refund, record_state_money, use_voucher
 from phc_analytics.demo_shop.orders import (
     Buyer,
     Catalog,
@@ -167,9 +167,11 @@ class _Advance:
             buyer = self._buyer(at)
             order_id = self._take_id("orders")
             cart_before = self.counters.cart
-            order, details, plan = build_order(
+            order, details, plan, draft = build_order(
                 self.rng, order_id, at, buyer, catalog, self.next_id["order_details"], self.counters
             )
+            if draft.voucher:
+                use_voucher(self.conn, order_id, draft, clock.fmt(at))
             self._carts(order, details, buyer, catalog, range(cart_before + 1, self.counters.cart),
                         since, at)  # fmt: skip
             since = at

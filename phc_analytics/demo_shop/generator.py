@@ -25,6 +25,7 @@ from phc_analytics.demo_shop import clock, store
 from phc_analytics.demo_shop.model import (
     ADDRESSES,
     CARRIERS,
+    CART_RULES,
     CARTS,
     CATEGORIES,
     CONFIGURATIONS,
@@ -32,6 +33,7 @@ from phc_analytics.demo_shop.model import (
     CURRENCIES,
     CUSTOMERS,
     LANGUAGES,
+    ORDER_CART_RULES,
     ORDER_DETAILS,
     ORDER_PAYMENTS,
     ORDER_SLIP,
@@ -45,7 +47,14 @@ from phc_analytics.demo_shop.model import (
     customer_payload,
     stock_record,
 )
-from phc_analytics.demo_shop.money import SlipLine, payment_record, slip_record, transaction_id
+from phc_analytics.demo_shop.money import (
+    SlipLine,
+    cart_rules,
+    payment_record,
+    slip_record,
+    transaction_id,
+    voucher_row,
+)
 from phc_analytics.demo_shop.orders import (
     Buyer,
     Catalog,
@@ -747,6 +756,9 @@ class _Builder:
         pending_sql = "INSERT INTO pending VALUES (?,?,?,?)"
         payments_sql, slips_sql = store.insert_sql(ORDER_PAYMENTS), store.insert_sql(ORDER_SLIP)
         carts_sql = store.insert_sql(CARTS)
+        vouchers_sql = store.insert_sql(ORDER_CART_RULES)
+        next_voucher = 1
+        uses: dict[int, tuple[int, str]] = {}
         # Its own generator: carts draw nothing from the orders' sequence, so adding them left
         # every order of a seed as it was.
         cart_rng = self._rng("carts")
@@ -754,7 +766,7 @@ class _Builder:
         with _Writer(self.conn) as writer:
             for chunk_start in range(0, len(skeleton), CHUNK):
                 order_rows, detail_rows, histories, pending = [], [], [], []
-                payments, slips, carts = [], [], []
+                payments, slips, carts, vouchers = [], [], [], []
                 for offset, (at, idx) in enumerate(skeleton[chunk_start : chunk_start + CHUNK]):
                     order_id = chunk_start + offset + 1
                     p = people[idx]
@@ -762,6 +774,15 @@ class _Builder:
                     buyer = Buyer(p.id, p.lang, p.country, p.secure_key, address, address, p.big)
                     cart_before = counters.cart
                     draft = draw_order(rng, at, buyer, catalog, counters)
+                    if draft.voucher:
+                        vouchers.append(
+                            store.row_for(
+                                ORDER_CART_RULES, voucher_row(next_voucher, order_id, draft)
+                            )
+                        )
+                        next_voucher += 1
+                        count, _last = uses.get(draft.voucher, (0, ""))
+                        uses[draft.voucher] = (count + 1, fmt(at))
                     carts += self._carts(
                         cart_rng, catalog, draft, p, address, range(cart_before + 1, draft.cart),
                         prev_at, at,
@@ -815,7 +836,9 @@ class _Builder:
                     (payments_sql, payments),
                     (slips_sql, slips),
                     (carts_sql, carts),
+                    (vouchers_sql, vouchers),
                 )
+        store.write_records(self.conn, CART_RULES, cart_rules(fmt(self.install), uses))
         store.set_meta(
             self.conn,
             {

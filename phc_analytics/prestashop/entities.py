@@ -56,6 +56,8 @@ ENTITIES: tuple[Entity, ...] = (
     # Carts: date_upd moves when their contents change, not when a module rewrites them by SQL
     # (psgdpr's move to the anonymous customer, a deleted address or product).
     Entity("carts", "date_upd", sweep_max_removed_share=1.0),
+    # Cart rules change on every use (quantity), so date_upd keeps up with them.
+    Entity("cart_rules", "date_upd"),
     Entity("order_states", None),
     Entity("countries", None),
     Entity("zones", None),
@@ -64,6 +66,8 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("configurations", None),
     # Stock has no date column: read whole (one row per product and combination).
     Entity("stock_availables", None),
+    # The vouchers applied to each order have no date column: read whole.
+    Entity("order_cart_rules", None),
 )
 
 BY_NAME = {entity.name: entity for entity in ENTITIES}

@@ -39,6 +39,8 @@ ENTITIES = {
     "order_payments",
     "stock_availables",
     "carts",
+    "cart_rules",
+    "order_cart_rules",
 }
 
 
