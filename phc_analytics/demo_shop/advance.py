@@ -18,14 +18,16 @@ from phc_analytics.demo_shop import clock, deletes, store
 from phc_analytics.demo_shop.generator import HOUR_WEIGHTS, WEEKDAY_WEIGHTS, ws_key_for
 from phc_analytics.demo_shop.model import (
     ADDRESSES,
+    CARTS,
     CUSTOMERS,
     ORDER_DETAILS,
     ORDERS,
     PRODUCTS,
     STOCK_AVAILABLES,
+    cart_record,
     customer_payload,
 )
-from phc_analytics.demo_shop.money import partial_refund, record_state_money
+from phc_analytics.demo_shop.money import partial_refund, record_state_money, use_voucher
 from phc_analytics.demo_shop.orders import (
     Buyer,
     Catalog,
@@ -89,6 +91,8 @@ class _Advance:
         self.end = self.start + int(hours * clock.HOUR)
         base = seed if seed is not None else self.shop_seed
         self.rng = random.Random(f"{base}:advance:{meta['clock']}:{hours}")  # noqa: S311 - simulation
+        # Carts draw from their own sequence: the orders of an advance stay what they were.
+        self.cart_rng = random.Random(f"{base}:carts:{meta['clock']}:{hours}")  # noqa: S311
         self.counters = Counters(
             int(meta["next_invoice"]), int(meta["next_delivery"]), int(meta["last_cart"])
         )
@@ -158,12 +162,19 @@ class _Advance:
         products = [json.loads(r[0]) for r in self.conn.execute("SELECT json FROM products")]
         popularity = dict(self.conn.execute("SELECT id, weight FROM product_popularity"))
         catalog = Catalog.from_records(products, popularity)
+        since = self.start
         for at in times:
             buyer = self._buyer(at)
             order_id = self._take_id("orders")
-            order, details, plan = build_order(
+            cart_before = self.counters.cart
+            order, details, plan, draft = build_order(
                 self.rng, order_id, at, buyer, catalog, self.next_id["order_details"], self.counters
             )
+            if draft.voucher:
+                use_voucher(self.conn, order_id, draft, clock.fmt(at))
+            self._carts(order, details, buyer, catalog, range(cart_before + 1, self.counters.cart),
+                        since, at)  # fmt: skip
+            since = at
             self.next_id["order_details"] += len(details)
             for detail in details:
                 product_id = int(detail["product_id"])
@@ -174,6 +185,39 @@ class _Advance:
             store.write_records(self.conn, ORDER_DETAILS, details)
             store.write_records(self.conn, ORDERS, [order])
         return len(times)
+
+    def _carts(self, order, details, buyer: Buyer, catalog, abandoned, since: int, at: int):
+        """The order's cart, and the carts abandoned since the previous order (the cart ids
+        handed out in between): half by visitors who never logged in, half by this buyer."""
+        rng = self.cart_rng
+        records = []
+        lang = order["id_lang"]
+        for cart_id in abandoned:
+            created = since + int(rng.random() * max(1, at - since))
+            if rng.random() < 0.5:
+                customer, guest, address, key = 0, 1_000_000 + cart_id, 0, ""
+            else:
+                customer, guest = buyer.id, buyer.id
+                address, key = buyer.address_delivery, buyer.secure_key
+            picks = {
+                catalog.ids[catalog.pick(rng, created)]: 1 for _ in range(1 + rng.randrange(3))
+            }
+            records.append(
+                cart_record(
+                    cart_id, customer, guest, address, 1, lang, 0, key, clock.fmt(created),
+                    clock.fmt(created + int(rng.random() * 2 * clock.HOUR)), list(picks.items()),
+                )
+            )  # fmt: skip
+        started = at - int(5 * 60 + rng.random() * 40 * 60)
+        records.append(
+            cart_record(
+                int(order["id_cart"]), buyer.id, buyer.id, buyer.address_delivery,
+                int(order["id_currency"]), lang, int(order["id_carrier"]), buyer.secure_key,
+                clock.fmt(started), clock.fmt(at),
+                [(int(d["product_id"]), int(d["product_quantity"])) for d in details],
+            )
+        )  # fmt: skip
+        store.write_records(self.conn, CARTS, records, replace=True)
 
     def _buyer(self, at: int) -> Buyer:
         max_customer = self.next_id["customers"] - 1
@@ -468,6 +512,7 @@ class _Advance:
     ADDRESS_DELETE_RATE = 0.01
     PRODUCT_DELETE_RATE = 0.05
     CATEGORY_DELETES_PER_YEAR = 1.0
+    CART_PURGES_PER_YEAR = 4.0  # the merchant runs pscleaner now and then
 
     def _deletions(self) -> dict[str, int]:
         """Records removed as a real shop removes them (demo_shop/deletes.py), each at a moment
@@ -475,9 +520,10 @@ class _Advance:
         years = (self.end - self.start) / (365 * clock.DAY)
         customers = self.next_id["customers"] - 1
         done = dict.fromkeys(
-            ("customers", "customers_soft", "gdpr_erasures", "addresses", "products", "categories"),
+            ("customers", "customers_soft", "gdpr_erasures", "addresses", "products", "categories",
+             "carts_purged"),
             0,
-        )
+        )  # fmt: skip
         anonymous = int(self.meta.get("psgdpr_anonymous_customer", 0))
         plan = (
             ("customers", customers * self.CUSTOMER_DELETE_RATE, deletes.delete_customer),
@@ -509,4 +555,6 @@ class _Advance:
             ]
             if leaves and deletes.delete_category(self.conn, self.rng.choice(leaves)):
                 done["categories"] += 1
+        for _ in range(poisson(self.rng, self.CART_PURGES_PER_YEAR * years)):
+            done["carts_purged"] += deletes.purge_carts(self.conn, self._when())
         return done

@@ -18,6 +18,7 @@ import sqlite3
 from phc_analytics.demo_shop import clock, store
 from phc_analytics.demo_shop.model import (
     ADDRESSES,
+    CARTS,
     CATEGORIES,
     CUSTOMERS,
     PRODUCTS,
@@ -55,11 +56,46 @@ def address_in_use(conn: sqlite3.Connection, address_id: int) -> bool:
     return row is not None
 
 
+def _ordered_cart_ids(conn: sqlite3.Connection, customer_id: int | None = None) -> set[int]:
+    """Ids of the carts an order was placed from (all of them, or one customer's, which the
+    orders' customer index finds without reading every order)."""
+    sql = "SELECT DISTINCT json_extract(json, '$.id_cart') FROM orders"
+    params: tuple = ()
+    if customer_id is not None:
+        sql, params = sql + " WHERE id_customer = ?", (customer_id,)
+    return {int(r[0]) for r in conn.execute(sql, params)}
+
+
+def _rewrite_carts(conn: sqlite3.Connection, where: str, params: tuple, change) -> None:
+    """Apply ``change`` to the carts ``where`` selects, as raw SQL would: no ``date_upd``."""
+    for (raw,) in conn.execute(f"SELECT json FROM carts WHERE {where}", params).fetchall():
+        cart = json.loads(raw)
+        if change(cart):
+            _save(conn, CARTS, cart)
+
+
 def delete_address(conn: sqlite3.Connection, address_id: int, now: int) -> bool:
-    """Address::delete: soft (``deleted=1``, ``date_upd`` now) when an order uses it, else gone."""
+    """Address::delete: soft (``deleted=1``, ``date_upd`` now) when an order uses it, else gone.
+    First, Address::deleteCartAddress sets it to 0 in the carts without an order."""
     address = _load(conn, ADDRESSES, address_id)
     if address is None:
         return False
+    ordered = _ordered_cart_ids(conn, int(address["id_customer"]))
+    target = str(address_id)
+
+    def unset(cart: dict) -> bool:
+        if cart["id"] in ordered:
+            return False
+        changed = False
+        for key in ("id_address_delivery", "id_address_invoice"):
+            if cart[key] == target:
+                cart[key], changed = "0", True
+        for row in cart.get("associations", {}).get("cart_rows", []):
+            if row["id_address_delivery"] == target:
+                row["id_address_delivery"], changed = "0", True
+        return changed
+
+    _rewrite_carts(conn, "id_customer = ?", (int(address["id_customer"]),), unset)
     if address_in_use(conn, address_id):
         address["deleted"] = "1"
         address["date_upd"] = clock.fmt(max(now, clock.parse(address["date_upd"])))
@@ -83,6 +119,8 @@ def delete_customer(conn: sqlite3.Connection, customer_id: int, now: int) -> boo
             "SELECT id FROM addresses WHERE id_customer = ?", (customer_id,)
         ).fetchall():
             delete_address(conn, address_id, now)
+    # Every cart of the customer goes, ordered ones too: orders.id_cart is left dangling.
+    conn.execute("DELETE FROM carts WHERE id_customer = ?", (customer_id,))
     conn.execute("DELETE FROM customers WHERE id = ?", (customer_id,))
     return True
 
@@ -107,15 +145,19 @@ def soft_delete_customer(conn: sqlite3.Connection, customer_id: int, now: int) -
     return True
 
 
-def _drop_association(conn: sqlite3.Connection, table, association: str, ids: set[str]) -> None:
+def _drop_association(
+    conn: sqlite3.Connection, table, association: str, ids: set[str], key: str = "id"
+) -> None:
     """Remove ``ids`` from an association list of every record of ``table`` that has one,
     the way PrestaShop's raw ``DELETE FROM category_product ...`` does: no ``date_upd``."""
-    for (raw,) in conn.execute(f"SELECT json FROM {table.name}").fetchall():
+    for (raw,) in conn.execute(
+        f"SELECT json FROM {table.name} WHERE instr(json, ?) > 0", (f'"{association}"',)
+    ).fetchall():
         record = json.loads(raw)
         items = record.get("associations", {}).get(association)
-        if not items or not any(item["id"] in ids for item in items):
+        if not items or not any(item[key] in ids for item in items):
             continue
-        kept = [item for item in items if item["id"] not in ids]
+        kept = [item for item in items if item[key] not in ids]
         if kept:
             record["associations"][association] = kept
         else:
@@ -134,6 +176,8 @@ def delete_product(conn: sqlite3.Connection, product_id: int) -> bool:
     conn.execute("DELETE FROM product_popularity WHERE id = ?", (product_id,))
     conn.execute("DELETE FROM stock_availables WHERE id_product = ?", (product_id,))
     _drop_association(conn, CATEGORIES, "products", {str(product_id)})
+    # Product::deleteCartProducts: out of every cart, ordered ones too, by raw SQL.
+    _drop_association(conn, CARTS, "cart_rows", {str(product_id)}, key="id_product")
     return True
 
 
@@ -206,5 +250,38 @@ def gdpr_erase_customer(conn: sqlite3.Connection, customer_id: int, now: int) ->
     Customer::delete. Nothing the Webservice shows says it happened: the id just disappears."""
     if not exists(conn, "customers", customer_id):
         return False
-    anonymous_customer(conn, now)
+    anonymous = anonymous_customer(conn, now)
+    address = store.get_meta(conn)["psgdpr_anonymous_address"]
+
+    def move(cart: dict) -> bool:
+        cart["id_customer"] = str(anonymous)
+        cart["id_address_delivery"] = cart["id_address_invoice"] = address
+        for row in cart.get("associations", {}).get("cart_rows", []):
+            row["id_address_delivery"] = address
+        return True
+
+    _rewrite_carts(conn, "id_customer = ?", (customer_id,), move)
     return delete_customer(conn, customer_id, now)
+
+
+def delete_cart(conn: sqlite3.Connection, cart_id: int) -> bool:
+    """Cart::delete: refused (false) when an order was placed from the cart."""
+    row = conn.execute("SELECT id_customer FROM carts WHERE id = ?", (cart_id,)).fetchone()
+    if row is None or cart_id in _ordered_cart_ids(conn, row[0]):
+        return False
+    conn.execute("DELETE FROM carts WHERE id = ?", (cart_id,))
+    return True
+
+
+def purge_carts(conn: sqlite3.Connection, now: int) -> int:
+    """The pscleaner module's clean-up: every cart without an order whose last change is over
+    a month old, by raw SQL. Returns how many went."""
+    ordered = _ordered_cart_ids(conn)
+    cutoff = clock.fmt(now - 30 * clock.DAY)
+    stale = [
+        r[0]
+        for r in conn.execute("SELECT id FROM carts WHERE date_upd < ?", (cutoff,))
+        if r[0] not in ordered
+    ]
+    conn.executemany("DELETE FROM carts WHERE id = ?", [(i,) for i in stale])
+    return len(stale)

@@ -25,12 +25,15 @@ from phc_analytics.demo_shop import clock, store
 from phc_analytics.demo_shop.model import (
     ADDRESSES,
     CARRIERS,
+    CART_RULES,
+    CARTS,
     CATEGORIES,
     CONFIGURATIONS,
     COUNTRIES,
     CURRENCIES,
     CUSTOMERS,
     LANGUAGES,
+    ORDER_CART_RULES,
     ORDER_DETAILS,
     ORDER_PAYMENTS,
     ORDER_SLIP,
@@ -40,10 +43,18 @@ from phc_analytics.demo_shop.model import (
     SHOPS,
     STOCK_AVAILABLES,
     ZONES,
+    cart_record,
     customer_payload,
     stock_record,
 )
-from phc_analytics.demo_shop.money import SlipLine, payment_record, slip_record, transaction_id
+from phc_analytics.demo_shop.money import (
+    SlipLine,
+    cart_rules,
+    payment_record,
+    slip_record,
+    transaction_id,
+    voucher_row,
+)
 from phc_analytics.demo_shop.orders import (
     Buyer,
     Catalog,
@@ -744,16 +755,39 @@ class _Builder:
         )
         pending_sql = "INSERT INTO pending VALUES (?,?,?,?)"
         payments_sql, slips_sql = store.insert_sql(ORDER_PAYMENTS), store.insert_sql(ORDER_SLIP)
+        carts_sql = store.insert_sql(CARTS)
+        vouchers_sql = store.insert_sql(ORDER_CART_RULES)
+        next_voucher = 1
+        uses: dict[int, tuple[int, str]] = {}
+        # Its own generator: carts draw nothing from the orders' sequence, so adding them left
+        # every order of a seed as it was.
+        cart_rng = self._rng("carts")
+        prev_at = self.start
         with _Writer(self.conn) as writer:
             for chunk_start in range(0, len(skeleton), CHUNK):
                 order_rows, detail_rows, histories, pending = [], [], [], []
-                payments, slips = [], []
+                payments, slips, carts, vouchers = [], [], [], []
                 for offset, (at, idx) in enumerate(skeleton[chunk_start : chunk_start + CHUNK]):
                     order_id = chunk_start + offset + 1
                     p = people[idx]
                     address = p.address_at(at)
                     buyer = Buyer(p.id, p.lang, p.country, p.secure_key, address, address, p.big)
+                    cart_before = counters.cart
                     draft = draw_order(rng, at, buyer, catalog, counters)
+                    if draft.voucher:
+                        vouchers.append(
+                            store.row_for(
+                                ORDER_CART_RULES, voucher_row(next_voucher, order_id, draft)
+                            )
+                        )
+                        next_voucher += 1
+                        count, _last = uses.get(draft.voucher, (0, ""))
+                        uses[draft.voucher] = (count + 1, fmt(at))
+                    carts += self._carts(
+                        cart_rng, catalog, draft, p, address, range(cart_before + 1, draft.cart),
+                        prev_at, at,
+                    )  # fmt: skip
+                    prev_at = at
                     date = fmt(at)
                     state = initial_state(order_id, date, draft.paid_incl)
                     refunded = False
@@ -801,7 +835,10 @@ class _Builder:
                     (pending_sql, pending),
                     (payments_sql, payments),
                     (slips_sql, slips),
+                    (carts_sql, carts),
+                    (vouchers_sql, vouchers),
                 )
+        store.write_records(self.conn, CART_RULES, cart_rules(fmt(self.install), uses))
         store.set_meta(
             self.conn,
             {
@@ -810,6 +847,34 @@ class _Builder:
                 "last_cart": counters.cart,
             },
         )
+
+    @staticmethod
+    def _carts(rng, catalog: Catalog, draft, person, address: int, abandoned, since: int, at: int):
+        """The order's cart, and the carts abandoned between the previous order and this one
+        (the ids PrestaShop handed out in between): half by visitors who never logged in
+        (no customer, no address), half by this customer, who came back to buy."""
+        rows = []
+        for cart_id in abandoned:
+            created = since + int(rng.random() * max(1, at - since))
+            if rng.random() < 0.5:
+                customer, guest, addr, key = 0, 1_000_000 + cart_id, 0, ""
+            else:
+                customer, guest, addr, key = person.id, person.id, address, person.secure_key
+            picks = {catalog.ids[catalog.pick(rng, created)]: 1 + int(rng.random() < 0.2)
+                     for _ in range(1 + int(rng.random() * 3))}  # fmt: skip
+            record = cart_record(
+                cart_id, customer, guest, addr, 1, person.lang, 0, key, clock.fmt(created),
+                clock.fmt(created + int(rng.random() * 2 * clock.HOUR)), list(picks.items()),
+            )  # fmt: skip
+            rows.append(store.row_for(CARTS, record))
+        started = at - int(5 * 60 + rng.random() * 40 * 60)  # browsing before the checkout
+        record = cart_record(
+            draft.cart, person.id, person.id, address, draft.currency, person.lang,
+            draft.carrier_id, person.secure_key, clock.fmt(started), clock.fmt(at),
+            [(catalog.ids[line[0]], line[1]) for line in draft.lines],
+        )  # fmt: skip
+        rows.append(store.row_for(CARTS, record))
+        return rows
 
     def _stock(self, catalog: Catalog) -> None:
         """What is on hand at the end of the history: a few products sold out, retired ones

@@ -439,6 +439,180 @@ ORDER_PAYMENTS = Resource(
     description="The Order payments",
 )
 
+CART_ROW_FIELDS = (
+    "id_product",
+    "id_product_attribute",
+    "id_address_delivery",
+    "id_customization",
+    "quantity",
+)
+
+CARTS = Resource(
+    "carts",
+    "carts",
+    "cart",
+    _fields(
+        "id_address_delivery:n>addresses id_address_invoice:n>addresses id_currency:n>currencies "
+        "id_customer:n>customers id_guest:n>guests id_lang:n>languages "
+        "id_shop_group:n>shop_groups id_shop:n>shops id_carrier:n>carriers recyclable:n gift:n "
+        "gift_message:s mobile_theme:n delivery_option:s secure_key:s "
+        "allow_seperated_package:n date_add:t date_upd:t"
+    ),
+    (
+        Association(
+            "cart_rows",
+            "cart_row",
+            None,
+            CART_ROW_FIELDS,
+            {"id_product": "products", "id_address_delivery": "addresses"},
+            virtual_entity=True,
+        ),
+    ),
+    indexed=("id_customer", "date_add", "date_upd"),
+    description="Customer's carts",
+)
+
+
+def cart_record(
+    cart_id: int,
+    customer_id: int,
+    guest_id: int,
+    address_id: int,
+    currency: int,
+    lang: str,
+    carrier: int,
+    secure_key: str,
+    date_add: str,
+    date_upd: str,
+    rows: list[tuple[int, int]],
+) -> dict:
+    """A cart with its rows (product id, quantity), as PrestaShop 8 serves it."""
+    return {
+        "id": cart_id,
+        "id_address_delivery": str(address_id),
+        "id_address_invoice": str(address_id),
+        "id_currency": str(currency),
+        "id_customer": str(customer_id),
+        "id_guest": str(guest_id),
+        "id_lang": lang,
+        "id_shop_group": "1",
+        "id_shop": "1",
+        "id_carrier": str(carrier),
+        "recyclable": "0",
+        "gift": "0",
+        "gift_message": "",
+        "mobile_theme": "0",
+        "delivery_option": "",
+        "secure_key": secure_key,
+        "allow_seperated_package": "0",
+        "date_add": date_add,
+        "date_upd": date_upd,
+        "associations": {
+            "cart_rows": [
+                {
+                    "id_product": str(product_id),
+                    "id_product_attribute": "0",
+                    "id_address_delivery": str(address_id),
+                    "id_customization": "0",
+                    "quantity": str(quantity),
+                }
+                for product_id, quantity in rows
+            ]
+        },
+    }
+
+
+CART_RULES = Resource(
+    "cart_rules",
+    "cart_rules",
+    "cart_rule",
+    _fields(
+        "id_customer:n>customers date_from:t date_to:t description:s quantity:n "
+        "quantity_per_user:n priority:n partial_use:n code:s minimum_amount:n "
+        "minimum_amount_tax:n minimum_amount_currency:n minimum_amount_shipping:n "
+        "country_restriction:n carrier_restriction:n group_restriction:n "
+        "cart_rule_restriction:n product_restriction:n shop_restriction:n free_shipping:n "
+        "reduction_percent:n reduction_amount:n reduction_tax:n reduction_currency:n "
+        "reduction_product:n reduction_exclude_special:n gift_product:n "
+        "gift_product_attribute:n highlight:n active:n date_add:t date_upd:t name:s*"
+    ),
+    indexed=("date_add", "date_upd"),
+    description="Cart rules management",
+)
+
+ORDER_CART_RULES = Resource(
+    "order_cart_rules",
+    "order_cart_rules",
+    "order_cart_rule",
+    _fields(
+        "id_order:n>orders id_cart_rule:n>cart_rules id_order_invoice:n>order_invoices name:s "
+        "value:n value_tax_excl:n free_shipping:n deleted:n"
+    ),
+    indexed=("id_order",),
+    description="The Order cart rules",
+)
+
+
+def cart_rule_record(
+    rule_id: int, code: str, en: str, fr: str, quantity: int, date_add: str, date_upd: str,
+    percent: int = 0, amount: str = "0.000000", minimum: str = "0.000000",
+    free_shipping: bool = False,
+) -> dict:  # fmt: skip
+    return {
+        "id": rule_id,
+        "id_customer": "0",
+        "date_from": date_add,
+        "date_to": "2099-12-31 23:59:59",
+        "description": "",
+        "quantity": str(quantity),
+        "quantity_per_user": "1000",
+        "priority": "1",
+        "partial_use": "0",
+        "code": code,
+        "minimum_amount": minimum,
+        "minimum_amount_tax": "1",
+        "minimum_amount_currency": "1",
+        "minimum_amount_shipping": "0",
+        "country_restriction": "0",
+        "carrier_restriction": "0",
+        "group_restriction": "0",
+        "cart_rule_restriction": "0",
+        "product_restriction": "0",
+        "shop_restriction": "0",
+        "free_shipping": "1" if free_shipping else "0",
+        "reduction_percent": f"{percent}.00",
+        "reduction_amount": amount,
+        "reduction_tax": "1",
+        "reduction_currency": "1",
+        "reduction_product": "0",
+        "reduction_exclude_special": "0",
+        "gift_product": "0",
+        "gift_product_attribute": "0",
+        "highlight": "0",
+        "active": "1",
+        "date_add": date_add,
+        "date_upd": date_upd,
+        "name": [{"id": "1", "value": en}, {"id": "2", "value": fr}],
+    }
+
+
+def order_cart_rule_record(
+    row_id: int, order_id: int, rule_id: int, name: str, value: str, value_excl: str,
+    free_shipping: bool,
+) -> dict:  # fmt: skip
+    return {
+        "id": row_id,
+        "id_order": str(order_id),
+        "id_cart_rule": str(rule_id),
+        "id_order_invoice": "0",
+        "name": name,
+        "value": value,
+        "value_tax_excl": value_excl,
+        "free_shipping": "1" if free_shipping else "0",
+        "deleted": "0",
+    }
+
+
 STOCK_AVAILABLES = Resource(
     "stock_availables",
     "stock_availables",
@@ -473,12 +647,15 @@ RESOURCES: dict[str, Resource] = {
     for r in (
         ADDRESSES,
         CARRIERS,
+        CART_RULES,
+        CARTS,
         CATEGORIES,
         CONFIGURATIONS,
         COUNTRIES,
         CURRENCIES,
         CUSTOMERS,
         LANGUAGES,
+        ORDER_CART_RULES,
         ORDER_DETAILS,
         ORDER_HISTORIES,
         ORDER_PAYMENTS,
@@ -496,8 +673,6 @@ RESOURCES: dict[str, Resource] = {
 # code 26, unlike a name PrestaShop does not know at all (400 code 27).
 NOT_GRANTED = (
     "attachments",
-    "carts",
-    "cart_rules",
     "combinations",
     "contacts",
     "content_management_system",
@@ -513,7 +688,6 @@ NOT_GRANTED = (
     "manufacturers",
     "messages",
     "order_carriers",
-    "order_cart_rules",
     "order_invoices",
     "price_ranges",
     "product_customization_fields",

@@ -201,3 +201,52 @@ def partial_refund(conn, order_id: int, rng, date: str) -> dict | None:
     )  # fmt: skip
     store.write_records(conn, ORDER_SLIP, [slip])
     return slip
+
+
+def voucher_row(row_id: int, order_id: int, draft) -> dict:
+    """The order_cart_rules row of a discounted order (``draft.voucher`` is its cart rule)."""
+    from phc_analytics.demo_shop.model import order_cart_rule_record
+    from phc_analytics.demo_shop.reference_data import CART_RULE
+
+    rule = CART_RULE[draft.voucher]
+    return order_cart_rule_record(
+        row_id, order_id, rule.id, rule.fr if draft.lang_index else rule.en,
+        money(draft.disc_incl), money(draft.disc_excl), rule.free_shipping,
+    )  # fmt: skip
+
+
+def cart_rules(install: str, uses: dict[int, tuple[int, str]]) -> list[dict]:
+    """Every cart rule, its quantity lowered by each use and its date_upd at the last one
+    (PaymentModule::validateOrder saves the rule). ``uses``: rule id -> (count, last date)."""
+    from phc_analytics.demo_shop.model import cart_rule_record
+    from phc_analytics.demo_shop.reference_data import CART_RULE_STOCK, CART_RULES
+
+    records = []
+    for rule in CART_RULES:
+        count, last = uses.get(rule.id, (0, install))
+        records.append(
+            cart_rule_record(
+                rule.id, rule.code, rule.en, rule.fr, CART_RULE_STOCK - count, install, last,
+                percent=rule.percent, amount=money(rule.amount_cents),
+                minimum=money(rule.minimum_cents), free_shipping=rule.free_shipping,
+            )
+        )  # fmt: skip
+    return records
+
+
+def use_voucher(conn, order_id: int, draft, date: str) -> None:
+    """A new order's voucher: its order_cart_rules row, and one use off the rule."""
+    import json
+
+    from phc_analytics.demo_shop import store
+    from phc_analytics.demo_shop.model import CART_RULES, ORDER_CART_RULES
+
+    store.write_records(
+        conn, ORDER_CART_RULES, [voucher_row(_next_id(conn, "order_cart_rules"), order_id, draft)]
+    )
+    row = conn.execute("SELECT json FROM cart_rules WHERE id = ?", (draft.voucher,)).fetchone()
+    if row is not None:
+        rule = json.loads(row[0])
+        rule["quantity"] = str(int(rule["quantity"]) - 1)
+        rule["date_upd"] = max(rule["date_upd"], date)
+        store.write_records(conn, CART_RULES, [rule], replace=True)

@@ -38,6 +38,12 @@ CUM_QTY = list(accumulate(QTY_WEIGHTS))
 CUM_PAYMENTS = list(accumulate(p.share for p in PAYMENTS))
 
 
+# Cart rules the discounts come from (reference_data.CART_RULES ids).
+VOUCHER_FOR_PERCENT = {10: 1, 15: 2, 20: 3}
+VOUCHER_AMOUNT = 4
+VOUCHER_SHIPPING = 5
+
+
 def money(cents: int) -> str:
     return f"{cents / 100:.6f}"
 
@@ -161,6 +167,7 @@ class Draft:
     cart: int
     reference: str
     plan: list[tuple[int, int, int]]
+    voucher: int = 0  # the cart rule behind the discount (reference_data.CART_RULES), 0: none
 
 
 def draw_order(
@@ -217,18 +224,21 @@ def draw_order(
     wrap_incl = round(250 * rate) if gift else 0
     wrap_excl = round_half_up(wrap_incl / 1.2) if taxed else wrap_incl
 
-    disc_incl = disc_excl = 0
+    disc_incl = disc_excl = voucher = 0
     if random_() < 0.12:
         kind = random_()
         if kind < 0.5:
             pct = rng.choice((10, 15, 20))
             disc_incl = round_half_up(products_incl * pct / 100)
             disc_excl = round_half_up(products_excl * pct / 100)
+            voucher = VOUCHER_FOR_PERCENT[pct]
         elif kind < 0.8 and products_incl >= 5000 * rate:
             disc_incl = round(1000 * rate)
             disc_excl = round_half_up(disc_incl * products_excl / products_incl)
+            voucher = VOUCHER_AMOUNT
         elif ship_incl:
             disc_incl, disc_excl = ship_incl, ship_excl
+            voucher = VOUCHER_SHIPPING
 
     paid_excl = products_excl - disc_excl + ship_excl + wrap_excl
     paid_incl = products_incl - disc_incl + ship_incl + wrap_incl
@@ -242,7 +252,7 @@ def draw_order(
         currency, rate, taxed, lang_index, lines, carrier.id, ship_incl, ship_excl,
         gift_message, wrap_incl, wrap_excl, disc_incl, disc_excl, products_incl,
         products_excl, paid_incl, paid_excl, payment, counters.cart, reference,
-        plan_lifecycle(rng, payment.first_state, at),
+        plan_lifecycle(rng, payment.first_state, at), voucher,
     )  # fmt: skip
 
 
@@ -254,12 +264,12 @@ def build_order(
     catalog: Catalog,
     first_detail_id: int,
     counters: Counters,
-) -> tuple[dict, list[dict], list[tuple[int, int, int]]]:
-    """One placed order: the order record, its order_details, and its planned lifecycle
-    as (state, at, id_employee), the first state at ``at``."""
+) -> tuple[dict, list[dict], list[tuple[int, int, int]], Draft]:
+    """One placed order: the order record, its order_details, its planned lifecycle as
+    (state, at, id_employee), the first state at ``at``, and the draft it was built from."""
     draft = draw_order(rng, at, buyer, catalog, counters)
     order, details = order_records(draft, order_id, at, buyer, catalog, first_detail_id)
-    return order, details, draft.plan
+    return order, details, draft.plan, draft
 
 
 def order_records(

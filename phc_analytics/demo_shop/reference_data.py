@@ -281,3 +281,28 @@ def configurations() -> list[tuple[str, str | None]]:
     values += [(s.config_key, str(s.id)) for s in ORDER_STATES]
     values.append(("PS_OS_OUTOFSTOCK", "9"))
     return values
+
+
+class CartRule(NamedTuple):
+    id: int
+    code: str
+    en: str
+    fr: str
+    percent: int = 0
+    amount_cents: int = 0  # in the default currency, tax included
+    minimum_cents: int = 0
+    free_shipping: bool = False
+
+
+# The discounts orders get (orders.VOUCHER_*): three percentage codes, a fixed amount above a
+# minimum, free shipping.
+CART_RULES = (
+    CartRule(1, "WELCOME10", "Welcome: 10% off", "Bienvenue : -10 %", percent=10),
+    CartRule(2, "SEASON15", "Season sale: 15% off", "Soldes : -15 %", percent=15),
+    CartRule(3, "VIP20", "VIP: 20% off", "VIP : -20 %", percent=20),
+    CartRule(4, "TENOFF", "10 off from 50", "10 de remise dès 50", amount_cents=1000,
+             minimum_cents=5000),
+    CartRule(5, "FREESHIP", "Free shipping", "Livraison offerte", free_shipping=True),
+)  # fmt: skip
+CART_RULE = {r.id: r for r in CART_RULES}
+CART_RULE_STOCK = 1_000_000  # codes issued per rule: each use takes one

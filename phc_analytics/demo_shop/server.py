@@ -368,6 +368,7 @@ def delete_record(conn, resource: str, record_id: int, now: int) -> bool:
         "addresses": lambda: deletes.delete_address(conn, record_id, now),
         "products": lambda: deletes.delete_product(conn, record_id),
         "categories": lambda: deletes.delete_category(conn, record_id),
+        "carts": lambda: deletes.delete_cart(conn, record_id),
     }
     if resource in special:
         return special[resource]()

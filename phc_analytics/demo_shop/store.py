@@ -19,7 +19,7 @@ import orjson
 from phc_analytics.demo_shop.model import RESOURCES, Resource
 from phc_analytics.demo_shop.query import ListQuery, limit_sql
 
-SCHEMA_VERSION = "2"  # 2: order_slip, order_payments, stock_availables
+SCHEMA_VERSION = "3"  # 2: order_slip, order_payments, stock_availables; 3: carts, vouchers
 
 
 def php_json(value: object) -> str:

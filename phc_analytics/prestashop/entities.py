@@ -22,6 +22,9 @@ class Entity:
     sweep: bool = True
     # The key of the list in a JSON answer, when it is not the resource's name.
     list_name: str | None = None
+    # The share of its ids a sweep may find gone at once, when not PHC_SWEEP_MAX_REMOVED_SHARE:
+    # a cart clean-up (pscleaner) removes every old cart without an order in one go.
+    sweep_max_removed_share: float | None = None
 
     @property
     def asset_name(self) -> str:
@@ -50,6 +53,11 @@ ENTITIES: tuple[Entity, ...] = (
     # Payments have only date_add, and the back office may back-date it: a payment added today
     # for last month lands behind the watermark. The delete sweep fetches any id raw lacks.
     Entity("order_payments", "date_add"),
+    # Carts: date_upd moves when their contents change, not when a module rewrites them by SQL
+    # (psgdpr's move to the anonymous customer, a deleted address or product).
+    Entity("carts", "date_upd", sweep_max_removed_share=1.0),
+    # Cart rules change on every use (quantity), so date_upd keeps up with them.
+    Entity("cart_rules", "date_upd"),
     Entity("order_states", None),
     Entity("countries", None),
     Entity("zones", None),
@@ -58,6 +66,8 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("configurations", None),
     # Stock has no date column: read whole (one row per product and combination).
     Entity("stock_availables", None),
+    # The vouchers applied to each order have no date column: read whole.
+    Entity("order_cart_rules", None),
 )
 
 BY_NAME = {entity.name: entity for entity in ENTITIES}

@@ -35,6 +35,9 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "carriers": ("id", "name"),
     "configurations": ("id", "name", "value"),
     "stock_availables": ("id", "id_product", "id_product_attribute", "quantity"),
+    "carts": ("id", "id_customer", "id_currency", "date_add", "date_upd"),
+    "cart_rules": ("id", "code", "name", "reduction_percent", "reduction_amount", "date_upd"),
+    "order_cart_rules": ("id", "id_order", "id_cart_rule", "value", "value_tax_excl", "deleted"),
 }  # fmt: skip
 
 # Below this many distinct ids a core table is suspicious (an empty shop, a key without rights).

@@ -40,6 +40,8 @@ class Figures:
     live_ids: dict[str, frozenset[int]] = field(default_factory=dict)
     # Refunded products (credit slips), tax excluded, default currency, by the slip's month.
     refunds_by_month: dict[str, Decimal] = field(default_factory=dict)
+    # Carts holding a product, by the month they were created, that the shop still has.
+    carts_by_month: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ MARTS = (
     "analytics.dim_customer",
     "analytics.dim_product",
     "analytics.agg_refunds_daily",
+    "analytics.agg_carts_daily",
 )
 SLIP_FIELDS = ["date_add", "total_products_tax_excl", "conversion_rate"]
 # Resources whose deletes the marts show, and where: (mart, key column).
@@ -105,6 +108,11 @@ def shop_figures(client: PrestaShopClient) -> Figures:
             rate = _decimal(slip.get("conversion_rate"))
             amount = _decimal(slip.get("total_products_tax_excl"))
             refunds[str(slip.get("date_add", ""))[:7]] += amount / (rate if rate > 0 else 1)
+    carts: dict[str, int] = defaultdict(int)
+    for page in client.iter_pages(BY_NAME["carts"]):
+        for cart in page.records:
+            if cart.get("associations", {}).get("cart_rows"):
+                carts[str(cart.get("date_add", ""))[:7]] += 1
     return Figures(
         dict(orders_by_month),
         {m: v.quantize(CENT) for m, v in revenue.items()},
@@ -112,6 +120,7 @@ def shop_figures(client: PrestaShopClient) -> Figures:
         len(live_ids["customers"]),
         live_ids,
         {m: v.quantize(CENT) for m, v in refunds.items()},
+        dict(carts),
     )
 
 
@@ -157,6 +166,10 @@ def warehouse_figures(conn: psycopg.Connection) -> Figures:
         "SELECT to_char(date_day, 'YYYY-MM'), sum(refunded_amount)"
         " FROM analytics.agg_refunds_daily GROUP BY 1 HAVING sum(refunded_amount) <> 0"
     ).fetchall()
+    carts = conn.execute(
+        "SELECT to_char(date_day, 'YYYY-MM'), sum(carts - removed_carts)"
+        " FROM analytics.agg_carts_daily GROUP BY 1 HAVING sum(carts - removed_carts) > 0"
+    ).fetchall()
     return Figures(
         {m: n for m, n, _ in by_month},
         {m: Decimal(r).quantize(CENT) for m, _, r in by_month if r},
@@ -164,6 +177,7 @@ def warehouse_figures(conn: psycopg.Connection) -> Figures:
         len(live_ids["customers"]),
         live_ids,
         {m: Decimal(r).quantize(CENT) for m, r in refunds},
+        {m: int(n) for m, n in carts},
     )
 
 
@@ -184,6 +198,7 @@ def compare(shop: Figures, warehouse: Figures) -> list[Difference]:
         close=lambda x, y: abs(Decimal(x) - Decimal(y)) <= CENT,
     )
     diff("orders by state", shop.orders_by_state, warehouse.orders_by_state)
+    diff("carts", shop.carts_by_month, warehouse.carts_by_month)
     diff(
         "refunds",
         shop.refunds_by_month,

@@ -72,3 +72,11 @@ def test_refunds_per_month_are_compared_to_the_cent():
         ("refunds", "2026-01", Decimal("12.30"), 0),
         ("refunds", "2026-02", 0, Decimal("12.30")),
     }
+
+
+def test_carts_per_month_are_compared():
+    shop = figures(carts_by_month={"2026-01": 40, "2026-02": 7})
+    assert compare(shop, figures(carts_by_month={"2026-01": 40, "2026-02": 7})) == []
+    drifted = figures(carts_by_month={"2026-01": 41, "2026-02": 7})
+    found = {(d.metric, d.key, d.shop, d.warehouse) for d in compare(shop, drifted)}
+    assert found == {("carts", "2026-01", 40, 41)}

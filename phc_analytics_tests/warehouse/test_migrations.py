@@ -38,6 +38,9 @@ ENTITIES = {
     "order_slip",
     "order_payments",
     "stock_availables",
+    "carts",
+    "cart_rules",
+    "order_cart_rules",
 }
 
 

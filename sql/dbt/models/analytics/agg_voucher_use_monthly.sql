@@ -1,0 +1,37 @@
+{{ config(indexes=[{'columns': ['month_start', 'cart_rule_id'], 'unique': True}]) }}
+
+-- Voucher use per month (of the order) and cart rule: how many valid orders used it and what
+-- it cost, tax excluded, in the shop's default currency (the applied value / the order's
+-- conversion rate). A discount the merchant removed from the order (deleted) does not count.
+-- orders_in_month beside it gives the share of the month's orders with that voucher.
+with applied as (
+    select
+        o.month_start,
+        r.cart_rule_id,
+        r.order_id,
+        r.value_tax_excl / coalesce(nullif(o.conversion_rate, 0), 1) as cost
+    from {{ ref('stg_order_cart_rules') }} as r
+    join {{ ref('fct_orders') }} as o on o.order_id = r.order_id
+    where not r.is_deleted and o.is_valid and r.cart_rule_id is not null
+),
+
+months as (
+    select month_start, count(*) as orders_in_month
+    from {{ ref('fct_orders') }}
+    where is_valid and month_start in (select month_start from applied)
+    group by 1
+)
+
+select
+    a.month_start,
+    a.cart_rule_id,
+    coalesce(max(c.cart_rule_name), 'cart rule ' || a.cart_rule_id) as cart_rule_name,
+    max(c.code) as code,
+    count(distinct a.order_id) as orders_with_voucher,
+    m.orders_in_month,
+    count(distinct a.order_id)::numeric / nullif(m.orders_in_month, 0) as share_of_orders,
+    sum(a.cost) as discount_cost
+from applied as a
+join months as m on m.month_start = a.month_start
+left join {{ ref('stg_cart_rules') }} as c on c.cart_rule_id = a.cart_rule_id
+group by a.month_start, a.cart_rule_id, m.orders_in_month
