@@ -119,8 +119,12 @@ def delete_customer(conn: sqlite3.Connection, customer_id: int, now: int) -> boo
             "SELECT id FROM addresses WHERE id_customer = ?", (customer_id,)
         ).fetchall():
             delete_address(conn, address_id, now)
-    # Every cart of the customer goes, ordered ones too: orders.id_cart is left dangling.
+    # Every cart of the customer goes, ordered ones too: orders.id_cart is left dangling. So do
+    # the cart rules made for them alone (CartRule::deleteByIdCustomer).
     conn.execute("DELETE FROM carts WHERE id_customer = ?", (customer_id,))
+    conn.execute(
+        "DELETE FROM cart_rules WHERE json_extract(json, '$.id_customer') = ?", (str(customer_id),)
+    )
     conn.execute("DELETE FROM customers WHERE id = ?", (customer_id,))
     return True
 
