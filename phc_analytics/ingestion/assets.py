@@ -39,7 +39,18 @@ def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | No
         + (
             f"incrementally on `{entity.cursor}`; a partition is a day of that cursor."
             if incremental
-            else "whole on each run (small reference data)."
+            else "whole on each run (no date column to read by)."
+        )
+        + (
+            " A run tagged `phc/sweep` then lists every id and tombstones the records the shop"
+            " deleted."
+            if entity.sweep
+            else ""
+        )
+        + (
+            " Afterwards, customers deleted in the shop have their personal data erased."
+            if entity.name in ERASURE_ENTITIES
+            else ""
         )
     )
 
