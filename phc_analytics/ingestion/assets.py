@@ -96,8 +96,7 @@ def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | No
                     entity,
                     run_id=context.run.run_id,
                     concurrency=prestashop.max_concurrency,
-                    max_removed_share=entity.sweep_max_removed_share
-                    or settings.sweep_max_removed_share(),
+                    max_removed_share=settings.sweep_max_removed_share(),
                 )
                 metadata.update(swept.as_metadata())
                 context.log.info(

@@ -145,7 +145,9 @@ def sweep_entity(
     always_allowed: int = MAX_REMOVED_ALWAYS_ALLOWED,
 ) -> SweepStats:
     """List every id of ``entity`` in the shop and tombstone the ones raw holds that it no
-    longer lists; holds the entity's sync lock, so no sync of it runs meanwhile."""
+    longer lists; holds the entity's sync lock, so no sync of it runs meanwhile. An entity's
+    own ``sweep_max_removed_share`` (carts: a purge is normal) wins over ``max_removed_share``."""
+    max_removed_share = entity.sweep_max_removed_share or max_removed_share
     started = time.monotonic()
     requests_before = client.requests
     stats = SweepStats(entity=entity.name)

@@ -219,3 +219,19 @@ def test_a_customer_deleted_before_the_first_sync_gets_a_placeholder_for_their_o
     assert (stats.never_seen, stats.removed) == (1, 0)
     assert payload["_phc_never_seen"] is True
     assert (payload["email"], payload["firstname"], payload["lastname"]) == ("", "", "")
+
+
+def test_a_cart_clean_up_is_not_refused(client, shop_path, shop_server, migrated_database):
+    from phc_analytics.demo_shop.deletes import purge_carts
+    from phc_analytics.demo_shop.edits import editing
+
+    carts = BY_NAME["carts"]
+    _sync(client, migrated_database, [carts])
+    with editing(shop_path) as shop:
+        purged = purge_carts(shop.conn, shop.now)
+    with psycopg.connect(migrated_database) as conn:
+        live = len(raw_latest(conn, carts))
+        # pscleaner removes most carts of a shop that never ran it: far over the share guard,
+        # which carts are exempt from.
+        stats = sweep_entity(client, conn, carts, max_removed_share=0.2, always_allowed=0)
+    assert purged / live > 0.2 and stats.removed == purged
