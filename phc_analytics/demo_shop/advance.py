@@ -512,7 +512,6 @@ class _Advance:
     ADDRESS_DELETE_RATE = 0.01
     PRODUCT_DELETE_RATE = 0.05
     CATEGORY_DELETES_PER_YEAR = 1.0
-    CART_PURGES_PER_YEAR = 4.0  # the merchant runs pscleaner now and then
 
     def _deletions(self) -> dict[str, int]:
         """Records removed as a real shop removes them (demo_shop/deletes.py), each at a moment
@@ -555,6 +554,6 @@ class _Advance:
             ]
             if leaves and deletes.delete_category(self.conn, self.rng.choice(leaves)):
                 done["categories"] += 1
-        for _ in range(poisson(self.rng, self.CART_PURGES_PER_YEAR * years)):
+        for _ in range(poisson(self.rng, deletes.PSCLEANER_RUNS_PER_YEAR * years)):
             done["carts_purged"] += deletes.purge_carts(self.conn, self._when())
         return done

@@ -27,6 +27,8 @@ from phc_analytics.demo_shop.model import (
 
 ROOT_CATEGORY = 1  # PS_ROOT_CATEGORY: Category::delete refuses it
 ANONYMOUS_EMAIL = "anonymous@psgdpr.com"
+# How often the demo merchant runs pscleaner's clean-up (which purges old order-less carts).
+PSCLEANER_RUNS_PER_YEAR = 4.0
 
 
 def _load(conn: sqlite3.Connection, table, record_id: int) -> dict | None:

@@ -21,7 +21,7 @@ from datetime import datetime
 from itertools import accumulate
 from pathlib import Path
 
-from phc_analytics.demo_shop import clock, store
+from phc_analytics.demo_shop import clock, deletes, store
 from phc_analytics.demo_shop.model import (
     ADDRESSES,
     CARRIERS,
@@ -220,6 +220,7 @@ class _Builder:
         catalog = self._catalog()
         customers = self._customers()
         self._orders(customers, catalog)
+        self._clean_up_carts()
         self._stock(catalog)
         store.set_meta(
             self.conn,
@@ -847,6 +848,15 @@ class _Builder:
                 "last_cart": counters.cart,
             },
         )
+
+    def _clean_up_carts(self) -> None:
+        """The shop as its merchant keeps it: pscleaner has run now and then, so order-less
+        carts older than a month before its last run are gone, and a new shop's first sweep
+        sees the purges of its own period, not years of them. Each purge removes every stale
+        cart, so the last run alone leaves what all of them would have left."""
+        rng = self._rng("pscleaner")
+        last_run = self.end - int(rng.random() * 365 / deletes.PSCLEANER_RUNS_PER_YEAR * clock.DAY)
+        deletes.purge_carts(self.conn, last_run)
 
     @staticmethod
     def _carts(rng, catalog: Catalog, draft, person, address: int, abandoned, since: int, at: int):

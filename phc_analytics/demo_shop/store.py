@@ -19,7 +19,8 @@ import orjson
 from phc_analytics.demo_shop.model import RESOURCES, Resource
 from phc_analytics.demo_shop.query import ListQuery, limit_sql
 
-SCHEMA_VERSION = "3"  # 2: order_slip, order_payments, stock_availables; 3: carts, vouchers
+SCHEMA_VERSION = "4"  # 2: order_slip, order_payments, stock_availables; 3: carts, vouchers;
+# 4: old carts purged as pscleaner does
 
 
 def php_json(value: object) -> str:

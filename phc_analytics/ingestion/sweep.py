@@ -166,9 +166,13 @@ def sweep_entity(
         stats.fetched = _fetch_unknown(client, store, entity, unknown)
         with conn.transaction():
             _write(conn, table, entity, stats, run_id, (max_removed_share, always_allowed))
+            orders_mark = None
+            if entity.name == "customers":
+                stats.never_seen, orders_mark = _customers_never_seen(conn, run_id)
             conn.execute(
                 "INSERT INTO staging.etl_sweeps (entity, started_at, listed_ids, removed_ids,"
-                " reappeared_ids, requests, run_id) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                " reappeared_ids, requests, run_id, orders_xid_checked)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                 (
                     entity.name,
                     started_at,
@@ -177,6 +181,7 @@ def sweep_entity(
                     stats.reappeared,
                     client.requests - requests_before,
                     run_id,
+                    orders_mark,
                 ),
             )
     finally:
@@ -300,14 +305,14 @@ def _write(conn, table, entity: Entity, stats, run_id, limits) -> None:
             {"run_id": run_id},
         )
     stats.removed, stats.reappeared = removed, reappeared
-    if entity.name == "customers":
-        stats.never_seen = _customers_never_seen(conn, run_id)
 
 
 # Customers that orders name but raw never received and the shop no longer lists: deleted
 # before the warehouse's first sync. Each gets a tombstone with no personal data, so their
 # orders are staged (an order naming a customer raw lacks waits in quarantine for it) and count
-# in revenue like any deleted customer's.
+# in revenue like any deleted customer's. Only the order versions loaded since the last customers
+# sweep are read (by load_xid): after a sweep, every customer an order read so far names is in
+# raw, listed and fetched, or a placeholder.
 _NEVER_SEEN = """
     INSERT INTO raw.customers (id, payload_hash, cursor_value, payload, run_id, removed_at)
     SELECT id, md5(p::text), NULL, p, %(run_id)s, now() AT TIME ZONE 'UTC'
@@ -322,7 +327,7 @@ _NEVER_SEEN = """
         FROM (
             SELECT DISTINCT (payload ->> 'id_customer')::bigint AS id
             FROM raw.orders
-            WHERE (payload ->> 'id_customer') ~ '^[0-9]{1,18}$'
+            WHERE load_xid >= %(since)s AND (payload ->> 'id_customer') ~ '^[0-9]{1,18}$'
         ) AS c
         WHERE c.id > 0
           AND NOT EXISTS (SELECT 1 FROM raw.customers AS r WHERE r.id = c.id)
@@ -332,5 +337,12 @@ _NEVER_SEEN = """
 """
 
 
-def _customers_never_seen(conn, run_id) -> int:
-    return conn.execute(_NEVER_SEEN, {"run_id": run_id}).rowcount
+def _customers_never_seen(conn, run_id) -> tuple[int, int]:
+    """Write the placeholders; return how many, and the load_xid mark read up to."""
+    since, mark = conn.execute(
+        "SELECT (SELECT coalesce(max(orders_xid_checked), 0) FROM staging.etl_sweeps"
+        "        WHERE entity = 'customers'),"
+        " pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+    ).fetchone()
+    written = conn.execute(_NEVER_SEEN, {"run_id": run_id, "since": since}).rowcount
+    return written, mark
