@@ -38,9 +38,11 @@ INCREMENTAL_MARTS = (
     "agg_product_performance",
     "agg_sales_daily",
     "agg_sales_monthly",
+    "agg_voucher_use_monthly",
     "customer_cohorts",
     "fct_order_lines",
     "fct_orders",
+    "payment_mismatches",
     "product_basket_counts",
 )
 
@@ -187,6 +189,7 @@ STAGING_COLUMNS = (
     ("stg_addresses", "is_removed", "staging was built before deletes were tracked"),
     ("stg_categories", "is_removed", "staging was built before deletes were tracked"),
     ("stg_orders", "is_removed", "staging was built before deletes were tracked"),
+    ("stg_order_cart_rules", "_staged_xid", "staging was built before voucher use was incremental"),
 )
 
 

@@ -169,3 +169,18 @@ def test_an_order_whose_payments_do_not_add_up_is_flagged(built_copy: BuiltWareh
     assert flagged == [
         (order["reference"], order_id, Decimal("-10.000000"), "payments short of total_paid_real")
     ]
+    # The merchant corrects it: the incremental build takes the reference off the list.
+    with editing(shop_path) as shop:
+        order["total_paid_real"] = f"{Decimal(order['total_paid_real']) - 10:.6f}"
+        order["date_upd"] = shop.date
+        store.write_records(shop.conn, ORDERS, [order], replace=True)
+    with DemoShopServer(shop_path) as server:
+        _sync(server, built_copy.url, ("orders",))
+    run_dbt(built_copy.url, ["run"])
+    with psycopg.connect(built_copy.url) as conn:
+        left = conn.execute("SELECT count(*) FROM analytics.payment_mismatches").fetchone()
+        (incremental,) = conn.execute(
+            "SELECT incremental FROM analytics.refresh_log"
+            " WHERE view_name = 'analytics.payment_mismatches' ORDER BY finished_at DESC LIMIT 1"
+        ).fetchone()
+    assert left == (0,) and incremental

@@ -8,8 +8,16 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from phc_analytics.demo_shop import DemoShopServer
+from phc_analytics.demo_shop import DemoShopServer, store
+from phc_analytics.demo_shop.edits import editing
+from phc_analytics.demo_shop.model import CART_RULES
+from phc_analytics.ingestion.sync import sync_entity
+from phc_analytics.ingestion.windows import SyncRequest
+from phc_analytics.prestashop.client import PrestaShopClient
+from phc_analytics.prestashop.entities import BY_NAME
 from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
+from phc_analytics_tests.support.shop import copy_shop
+from phc_analytics_tests.transform.dbt_runner import run_dbt
 from phc_analytics_tests.transform.shop_reader import fetch
 
 pytestmark = pytest.mark.server
@@ -49,3 +57,47 @@ def test_voucher_use_and_cost_per_month_match_the_shop(built_warehouse: BuiltWar
     assert {int(r["id"]): 1_000_000 - int(r["quantity"]) for r in rules} == {
         int(r["id"]): all_uses[int(r["id"])] for r in rules
     }
+
+
+def test_a_renamed_voucher_is_renamed_in_every_month_by_an_incremental_build(
+    built_copy: BuiltWarehouse, tmp_path
+):
+    shop_path = copy_shop(built_copy.shop_path, tmp_path)
+    with psycopg.connect(built_copy.url) as conn:
+        rule_id, months = conn.execute(
+            "SELECT cart_rule_id, count(*) FROM analytics.agg_voucher_use_monthly"
+            " GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+        ).fetchone()
+    with editing(shop_path) as shop:
+        rule = store.load(shop.conn, CART_RULES, rule_id)
+        for name in rule["name"]:
+            name["value"] = f"Spring {name['value']}"
+        rule["date_upd"] = shop.date
+        store.write_records(shop.conn, CART_RULES, [rule], replace=True)
+    with DemoShopServer(shop_path) as server:
+        client = PrestaShopClient(server.url, server.ws_key, backoff_s=0.01)
+        try:
+            with psycopg.connect(built_copy.url) as conn:
+                sync_entity(client, conn, BY_NAME["cart_rules"], SyncRequest.everything())
+        finally:
+            client.close()
+    run_dbt(built_copy.url, ["run"])
+    with psycopg.connect(built_copy.url) as conn:
+        names = conn.execute(
+            "SELECT DISTINCT cart_rule_name FROM analytics.agg_voucher_use_monthly"
+            " WHERE cart_rule_id = %s",
+            (rule_id,),
+        ).fetchall()
+        renamed = conn.execute(
+            "SELECT count(*) FROM analytics.agg_voucher_use_monthly"
+            " WHERE cart_rule_id = %s AND cart_rule_name LIKE 'Spring %%'",
+            (rule_id,),
+        ).fetchone()
+        log = conn.execute(
+            "SELECT incremental, rows_inserted FROM analytics.refresh_log"
+            " WHERE view_name = 'analytics.agg_voucher_use_monthly'"
+            " ORDER BY finished_at DESC LIMIT 1"
+        ).fetchone()
+    assert len(names) == 1 and renamed == (months,) and months > 1
+    # Only the renamed rule's rows were written.
+    assert log == (True, months)

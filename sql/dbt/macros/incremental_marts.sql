@@ -118,6 +118,34 @@ where m.category_id in (
 {%- endif %}
 {%- endmacro -%}
 
+{#- payment_mismatches: the order references of the orders and payments staged since `since`
+    (a removal re-stages its row), and of the quarantined orders (whose new version left
+    stg_orders; the list is short, and raw names their reference). -#}
+{%- macro affected_payment_references(since) -%}
+select reference from {{ ref('stg_orders') }} where _staged_xid >= {{ since }}
+union
+select order_reference from {{ ref('stg_order_payments') }} where _staged_xid >= {{ since }}
+union
+select r.payload ->> 'reference' from {{ source('prestashop', 'orders') }} as r
+where r.id in (select q.record_id from {{ ref('stg_quarantine') }} as q where q.entity = 'orders')
+{%- endmacro -%}
+
+{#- agg_voucher_use_monthly: the months with an order written or deleted in fct_orders since
+    `since` (the fact's high-water xid), the months of the orders whose applied cart rules were
+    staged since (a staging build after the mart's last one has a higher transaction id than
+    any fact write it read), and every month of a rule whose name or code changed in staging. -#}
+{%- macro affected_voucher_months(since) -%}
+{{ changed_fact_keys('fct_orders', 'month_start', since) }}
+union
+select o.month_start from {{ ref('fct_orders') }} as o
+where o.order_id in (select r.order_id from {{ ref('stg_order_cart_rules') }} as r where r._staged_xid > {{ since }})
+union
+select m.month_start from {{ this }} as m
+left join {{ ref('stg_cart_rules') }} as c on c.cart_rule_id = m.cart_rule_id
+where coalesce(c.cart_rule_name, 'cart rule ' || m.cart_rule_id) is distinct from m.cart_rule_name
+   or c.code is distinct from m.code
+{%- endmacro -%}
+
 {#- First pre-hook of agg_sales_daily: the temporary table phc_sales_scope, for each (country,
     channel) pair a change touched, the first day the build recomputes (from_day). The running
     sums and the prior-period columns carry a day's change forward, so the pair's rows from

@@ -1,4 +1,16 @@
-{{ config(indexes=[{'columns': ['month_start', 'cart_rule_id'], 'unique': True}]) }}
+{#- Incremental (macros/incremental_marts.sql, row_diff): a build recomputes the months with an
+    order written or deleted in fct_orders since its last build, the months of the orders whose
+    applied rules were staged since, and the months of a rule renamed or given a new code. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='row_diff',
+    unique_key='month_start',
+    row_key=['month_start', 'cart_rule_id'],
+    on_schema_change='fail',
+    pre_hook="{{ begin_incremental_mart('month_start', affected_voucher_months(mart_watermark()), key_type='date', reads_fact='fct_orders') }}",
+    post_hook="{{ end_incremental_mart('month_start') }}",
+    indexes=[{'columns': ['month_start', 'cart_rule_id'], 'unique': True}],
+) }}
 
 -- Voucher use per month (of the order) and cart rule: how many valid orders used it and what
 -- it cost, tax excluded, in the shop's default currency (the applied value / the order's
@@ -13,12 +25,19 @@ with applied as (
     from {{ ref('stg_order_cart_rules') }} as r
     join {{ ref('fct_orders') }} as o on o.order_id = r.order_id
     where not r.is_deleted and o.is_valid and r.cart_rule_id is not null
+    {%- if is_incremental() %}
+      and o.month_start in ({{ affected_keys() }})
+      and o.order_date >= (select min(key) from phc_affected_keys)
+    {%- endif %}
 ),
 
 months as (
     select month_start, count(*) as orders_in_month
     from {{ ref('fct_orders') }}
     where is_valid and month_start in (select month_start from applied)
+    {%- if is_incremental() %}
+      and order_date >= (select min(key) from phc_affected_keys)
+    {%- endif %}
     group by 1
 )
 

@@ -1,4 +1,16 @@
-{{ config(indexes=[{'columns': ['order_reference'], 'unique': True}]) }}
+{#- Incremental (macros/incremental_marts.sql, row_diff): a build recomputes the order
+    references of the orders and payments staged since its last build, and writes only the rows
+    that differ (a reference whose books now agree leaves the list). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='row_diff',
+    unique_key='order_reference',
+    row_key='order_reference',
+    on_schema_change='fail',
+    pre_hook="{{ begin_incremental_mart('order_reference', affected_payment_references(mart_watermark()), key_type='text') }}",
+    post_hook="{{ end_incremental_mart('order_reference') }}",
+    indexes=[{'columns': ['order_reference'], 'unique': True}],
+) }}
 
 -- Orders whose payments do not add up to what PrestaShop says was paid (total_paid_real), per
 -- order reference: one reference covers every order of a split cart, and payments name the
@@ -12,6 +24,9 @@ with orders as (
         sum(coalesce(total_paid_real, 0)) as total_paid_real
     from {{ ref('stg_orders') }}
     where reference is not null and not is_removed
+    {%- if is_incremental() %}
+      and reference in ({{ affected_keys() }})
+    {%- endif %}
     group by 1
 ),
 
@@ -19,6 +34,9 @@ payments as (
     select order_reference, count(*) as payments, sum(amount) as payments_amount
     from {{ ref('stg_order_payments') }}
     where not is_removed
+    {%- if is_incremental() %}
+      and order_reference in ({{ affected_keys() }})
+    {%- endif %}
     group by 1
 )
 

@@ -1,6 +1,6 @@
 {{ config(
     unique_key='order_cart_rule_id',
-    indexes=[{'columns': ['order_cart_rule_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['order_id']}],
+    indexes=[{'columns': ['order_cart_rule_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}, {'columns': ['order_id']}],
 ) }}
 
 -- The cart rules applied to each order: the discount, in the order's currency. A discount the
@@ -18,5 +18,6 @@ select
     {{ ps_num(ps_field('value_tax_excl')) }} as value_tax_excl,
     {{ ps_bool(ps_field('free_shipping')) }} as is_free_shipping,
     coalesce({{ ps_bool(ps_field('deleted')) }}, false) or removed_at is not null as is_deleted,
-    {{ batch_xmin() }} as _batch_xmin
+    {{ batch_xmin() }} as _batch_xmin,
+    {{ staged_xid() }} as _staged_xid
 from latest

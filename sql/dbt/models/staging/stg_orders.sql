@@ -5,6 +5,7 @@
         {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']},
         {'columns': ['customer_id']},
         {'columns': ['address_delivery_id']},
+        {'columns': ['reference']},
     ],
     pre_hook="{% if is_incremental() %}delete from {{ this }} where order_id in ({{ changed_ids('orders') }}){% endif %}",
 ) }}
