@@ -34,6 +34,7 @@ from phc_analytics.prestashop.entities import ENTITIES
 RAW_TABLES = tuple(entity.name for entity in ENTITIES)
 # The marts built as incremental tables (macros/incremental_marts.sql, macros/basket_counts.sql).
 INCREMENTAL_MARTS = (
+    "agg_carts_daily",
     "agg_category_sales",
     "agg_product_performance",
     "agg_sales_daily",

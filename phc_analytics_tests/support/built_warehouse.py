@@ -55,22 +55,9 @@ def dbt_manifest() -> None:
 
 
 def _sync_everything(url: str, server) -> dict[str, int]:
-    import psycopg
+    from phc_analytics_tests.support.shop import sync_from_shop
 
-    from phc_analytics.ingestion.sync import sync_entity
-    from phc_analytics.ingestion.windows import SyncRequest
-    from phc_analytics.prestashop.client import PrestaShopClient
-    from phc_analytics.prestashop.entities import ENTITIES
-
-    client = PrestaShopClient(server.url, server.ws_key)
-    try:
-        with psycopg.connect(url) as conn:
-            return {
-                e.name: sync_entity(client, conn, e, SyncRequest.everything()).rows_read
-                for e in ENTITIES
-            }
-    finally:
-        client.close()
+    return sync_from_shop(server, url)
 
 
 @pytest.fixture(scope="session")

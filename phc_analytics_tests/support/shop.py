@@ -9,7 +9,10 @@ import psycopg
 import requests
 
 from phc_analytics.demo_shop import generate_shop
-from phc_analytics.prestashop.entities import Entity
+from phc_analytics.ingestion.sync import sync_entity
+from phc_analytics.ingestion.windows import SyncRequest
+from phc_analytics.prestashop.client import PrestaShopClient
+from phc_analytics.prestashop.entities import BY_NAME, ENTITIES, Entity
 
 
 def make_template(directory: Path, orders: int, seed: int) -> Path:
@@ -22,6 +25,21 @@ def copy_shop(template: Path, target_dir: Path) -> Path:
     target = target_dir / "shop.sqlite"
     shutil.copyfile(template, target)
     return target
+
+
+def sync_from_shop(server, url: str, names: tuple[str, ...] | None = None) -> dict[str, int]:
+    """Sync ``names`` (every resource by default) from a running demo shop into the warehouse
+    at ``url``, everything the shop has; return the rows read per resource."""
+    entities = ENTITIES if names is None else [BY_NAME[name] for name in names]
+    client = PrestaShopClient(server.url, server.ws_key, backoff_s=0.01)
+    try:
+        with psycopg.connect(url) as conn:
+            return {
+                e.name: sync_entity(client, conn, e, SyncRequest.everything()).rows_read
+                for e in entities
+            }
+    finally:
+        client.close()
 
 
 def shop_truth(base_url: str, ws_key: str, entity: Entity) -> dict[int, str | None]:

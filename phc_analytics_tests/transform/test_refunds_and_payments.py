@@ -15,11 +15,8 @@ import pytest
 from phc_analytics.demo_shop import DemoShopServer, store
 from phc_analytics.demo_shop.edits import editing, partial_refund_order
 from phc_analytics.demo_shop.model import ORDERS
-from phc_analytics.ingestion.sync import sync_entity
-from phc_analytics.ingestion.windows import SyncRequest
-from phc_analytics.prestashop.client import PrestaShopClient
-from phc_analytics.prestashop.entities import BY_NAME
 from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
+from phc_analytics_tests.support.shop import sync_from_shop
 from phc_analytics_tests.transform.dbt_runner import run_dbt
 from phc_analytics_tests.transform.shop_reader import fetch
 
@@ -47,16 +44,6 @@ def _fetch_slips(server) -> list[dict]:
     response.raise_for_status()
     body = response.json()
     return [] if body == [] else body["order_slips"]
-
-
-def _sync(server, url: str, names: tuple[str, ...]) -> None:
-    client = PrestaShopClient(server.url, server.ws_key, backoff_s=0.01)
-    try:
-        with psycopg.connect(url) as conn:
-            for name in names:
-                sync_entity(client, conn, BY_NAME[name], SyncRequest.everything())
-    finally:
-        client.close()
 
 
 def test_refunds_and_payments_in_the_marts_match_the_shops_records(
@@ -126,7 +113,7 @@ def test_a_partial_refund_comes_off_revenue_on_its_own_day_and_the_gross_stays(
     day = slip["date_add"][:10]
     expected = Decimal(slip["total_products_tax_excl"]) / Decimal(slip["conversion_rate"])
     with DemoShopServer(shop_path) as server:
-        _sync(server, built_copy.url, ("order_slip", "orders"))
+        sync_from_shop(server, built_copy.url, ("order_slip", "orders"))
     run_dbt(built_copy.url, ["run"])
     with psycopg.connect(built_copy.url) as conn:
         row = conn.execute(
@@ -146,6 +133,18 @@ def test_a_partial_refund_comes_off_revenue_on_its_own_day_and_the_gross_stays(
     assert {d: v for d, v in after.items() if d in before} == before
 
 
+def _add_to_total_paid_real(shop_path, order_id: int, amount: Decimal, url: str) -> None:
+    """Edit the order's total_paid_real in the shop, sync the orders and build."""
+    with editing(shop_path) as shop:
+        order = store.load(shop.conn, ORDERS, order_id)
+        order["total_paid_real"] = f"{Decimal(order['total_paid_real']) + amount:.6f}"
+        order["date_upd"] = shop.date
+        store.write_records(shop.conn, ORDERS, [order], replace=True)
+    with DemoShopServer(shop_path) as server:
+        sync_from_shop(server, url, ("orders",))
+    run_dbt(url, ["run"])
+
+
 def test_an_order_whose_payments_do_not_add_up_is_flagged(built_copy: BuiltWarehouse, tmp_path):
     shop_path = _shop_copy(built_copy, tmp_path)
     with editing(shop_path) as shop:
@@ -153,30 +152,19 @@ def test_an_order_whose_payments_do_not_add_up_is_flagged(built_copy: BuiltWareh
             "SELECT id FROM orders WHERE json_extract(json, '$.total_paid_real') <> '0.000000'"
             " ORDER BY id LIMIT 1"
         ).fetchone()
-        order = store.load(shop.conn, ORDERS, order_id)
-        # A payment module that recorded more than the payment it created.
-        order["total_paid_real"] = f"{Decimal(order['total_paid_real']) + 10:.6f}"
-        order["date_upd"] = shop.date
-        store.write_records(shop.conn, ORDERS, [order], replace=True)
-    with DemoShopServer(shop_path) as server:
-        _sync(server, built_copy.url, ("orders",))
-    run_dbt(built_copy.url, ["run"])
+        reference = store.load(shop.conn, ORDERS, order_id)["reference"]
+    # A payment module that recorded more than the payment it created.
+    _add_to_total_paid_real(shop_path, order_id, Decimal(10), built_copy.url)
     with psycopg.connect(built_copy.url) as conn:
         flagged = conn.execute(
             "SELECT order_reference, first_order_id, difference, reason"
             " FROM analytics.payment_mismatches"
         ).fetchall()
     assert flagged == [
-        (order["reference"], order_id, Decimal("-10.000000"), "payments short of total_paid_real")
+        (reference, order_id, Decimal("-10.000000"), "payments short of total_paid_real")
     ]
     # The merchant corrects it: the incremental build takes the reference off the list.
-    with editing(shop_path) as shop:
-        order["total_paid_real"] = f"{Decimal(order['total_paid_real']) - 10:.6f}"
-        order["date_upd"] = shop.date
-        store.write_records(shop.conn, ORDERS, [order], replace=True)
-    with DemoShopServer(shop_path) as server:
-        _sync(server, built_copy.url, ("orders",))
-    run_dbt(built_copy.url, ["run"])
+    _add_to_total_paid_real(shop_path, order_id, Decimal(-10), built_copy.url)
     with psycopg.connect(built_copy.url) as conn:
         left = conn.execute("SELECT count(*) FROM analytics.payment_mismatches").fetchone()
         (incremental,) = conn.execute(

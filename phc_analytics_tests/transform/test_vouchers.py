@@ -11,12 +11,8 @@ import pytest
 from phc_analytics.demo_shop import DemoShopServer, store
 from phc_analytics.demo_shop.edits import editing
 from phc_analytics.demo_shop.model import CART_RULES
-from phc_analytics.ingestion.sync import sync_entity
-from phc_analytics.ingestion.windows import SyncRequest
-from phc_analytics.prestashop.client import PrestaShopClient
-from phc_analytics.prestashop.entities import BY_NAME
 from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
-from phc_analytics_tests.support.shop import copy_shop
+from phc_analytics_tests.support.shop import copy_shop, sync_from_shop
 from phc_analytics_tests.transform.dbt_runner import run_dbt
 from phc_analytics_tests.transform.shop_reader import fetch
 
@@ -75,12 +71,7 @@ def test_a_renamed_voucher_is_renamed_in_every_month_by_an_incremental_build(
         rule["date_upd"] = shop.date
         store.write_records(shop.conn, CART_RULES, [rule], replace=True)
     with DemoShopServer(shop_path) as server:
-        client = PrestaShopClient(server.url, server.ws_key, backoff_s=0.01)
-        try:
-            with psycopg.connect(built_copy.url) as conn:
-                sync_entity(client, conn, BY_NAME["cart_rules"], SyncRequest.everything())
-        finally:
-            client.close()
+        sync_from_shop(server, built_copy.url, ("cart_rules",))
     run_dbt(built_copy.url, ["run"])
     with psycopg.connect(built_copy.url) as conn:
         names = conn.execute(

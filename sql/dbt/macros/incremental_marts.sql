@@ -118,22 +118,21 @@ where m.category_id in (
 {%- endif %}
 {%- endmacro -%}
 
-{#- payment_mismatches: the order references of the orders and payments staged since `since`
-    (a removal re-stages its row), and of the quarantined orders (whose new version left
-    stg_orders; the list is short, and raw names their reference). -#}
+{#- payment_mismatches: the order references of the orders and payments staged after `since`
+    (their high-water xid; a removal re-stages its row), and of the quarantined orders (whose
+    new version left stg_orders; the list is short, and raw names their reference). -#}
 {%- macro affected_payment_references(since) -%}
-select reference from {{ ref('stg_orders') }} where _staged_xid >= {{ since }}
+select reference from {{ ref('stg_orders') }} where _staged_xid > {{ since }}
 union
-select order_reference from {{ ref('stg_order_payments') }} where _staged_xid >= {{ since }}
+select order_reference from {{ ref('stg_order_payments') }} where _staged_xid > {{ since }}
 union
 select r.payload ->> 'reference' from {{ source('prestashop', 'orders') }} as r
 where r.id in (select q.record_id from {{ ref('stg_quarantine') }} as q where q.entity = 'orders')
 {%- endmacro -%}
 
 {#- agg_voucher_use_monthly: the months with an order written or deleted in fct_orders since
-    `since` (the fact's high-water xid), the months of the orders whose applied cart rules were
-    staged since (a staging build after the mart's last one has a higher transaction id than
-    any fact write it read), and every month of a rule whose name or code changed in staging. -#}
+    `since` (the high-water xid of the fact and of stg_order_cart_rules), the months of the
+    orders whose applied cart rules were staged since, and every month of a rule whose name or code changed in staging. -#}
 {%- macro affected_voucher_months(since) -%}
 {{ changed_fact_keys('fct_orders', 'month_start', since) }}
 union
@@ -144,6 +143,40 @@ select m.month_start from {{ this }} as m
 left join {{ ref('stg_cart_rules') }} as c on c.cart_rule_id = m.cart_rule_id
 where coalesce(c.cart_rule_name, 'cart rule ' || m.cart_rule_id) is distinct from m.cart_rule_name
    or c.code is distinct from m.code
+{%- endmacro -%}
+
+{#- The shop's latest activity: its latest order or cart change (agg_carts_daily judges a cart
+    abandoned against it). Index probes: the latest order day, then its orders. -#}
+{%- macro cart_activity_as_of() -%}
+greatest(
+    (select max(f.order_created_at) from {{ ref('fct_orders') }} as f
+     where f.order_date = (select max(order_date) from {{ ref('fct_orders') }})),
+    (select max(updated_at) from {{ ref('stg_carts') }})
+)
+{%- endmacro -%}
+
+{#- agg_carts_daily: the days of the carts staged after `since` (their high-water xid), of the
+    carts of the orders staged since or quarantined (an order placed from a cart, or no longer), and the days whose verdict
+    the shop's clock can move: the stored days with carts neither ordered nor abandoned yet
+    (they may be abandoned now), and the days of the carts changed within the idle threshold
+    of the clock (abandoned before, they may be pending again if the clock went back: its
+    latest order left the facts). A cart's day (date_add) never changes. -#}
+{%- macro affected_cart_days(since) -%}
+select cart_date from {{ ref('stg_carts') }} where _staged_xid > {{ since }}
+union
+select c.cart_date from {{ ref('stg_carts') }} as c
+where c.cart_id in (
+    select cart_id from {{ ref('stg_orders') }} where _staged_xid > {{ since }}
+    union
+    select (r.payload ->> 'id_cart')::bigint from {{ source('prestashop', 'orders') }} as r
+    where r.id in (select q.record_id from {{ ref('stg_quarantine') }} as q where q.entity = 'orders')
+      and (r.payload ->> 'id_cart') ~ '^[0-9]{1,18}$'
+)
+union
+select date_day from {{ this }} where carts > ordered_carts + abandoned_carts
+union
+select cart_date from {{ ref('stg_carts') }}
+where updated_at >= {{ cart_activity_as_of() }} - make_interval(hours => {{ var('abandoned_cart_idle_hours') }})
 {%- endmacro -%}
 
 {#- First pre-hook of agg_sales_daily: the temporary table phc_sales_scope, for each (country,
@@ -248,11 +281,19 @@ analyze phc_sales_month_scope;
 
 {#- Pre-hook. `affected` is the SQL of the affected keys (one column, named `key`, of type
     `key_type`), rendered with mart_watermark() as its `since`. A mart built with the row_diff
-    strategy deletes nothing here. An aggregate passes `reads_fact`: its watermark is then the
-    fact's high-water xid (fact_high_water), not its snapshot xmin. -#}
-{%- macro begin_incremental_mart(key, affected, key_type='bigint', reads_fact=none) -%}
+    strategy deletes nothing here. An aggregate passes `reads_fact`, and a mart over staging
+    tables `reads_staged` (their names): its watermark is then the highest transaction id that
+    wrote them (fact_high_water, staged_high_water), not its snapshot xmin. -#}
+{%- macro begin_incremental_mart(key, affected, key_type='bigint', reads_fact=none, reads_staged=none) -%}
+{%- if reads_fact or reads_staged %}
+{%- set mark -%}
+greatest({{ fact_high_water(reads_fact) if reads_fact else 0 }}{% for m in reads_staged or [] %}, {{ staged_high_water(m) }}{% endfor %})
+{%- endset %}
+{%- else %}
+{%- set mark = batch_xmin() %}
+{%- endif %}
 select
-    set_config('phc.mart_xmin', {{ fact_high_water(reads_fact) if reads_fact else batch_xmin() }}::text, true),
+    set_config('phc.mart_xmin', {{ mark }}::text, true),
     set_config('phc.mart_started_at', clock_timestamp()::text, true),
     set_config('phc.mart_incremental', '{{ "true" if is_incremental() else "false" }}', true);
 {%- if is_incremental() %}
@@ -327,6 +368,16 @@ greatest(
     (select coalesce(max(f._mart_xid), 0) from {{ ref(fact) }} as f),
     (select coalesce(max(r.removed_xid), 0) from staging.removed_fact_rows as r where r.fact = '{{ fact }}')
 )
+{%- endmacro -%}
+
+{#- The highest transaction id that wrote a row of the staging table `model` (one index probe):
+    the watermark of a mart that reads it through _staged_xid. The rule of fact_high_water, one
+    layer down: a staging table is written only by its own dbt build, builds never overlap, and
+    the mart's upstream builds have committed before it starts, so every write up to this id was
+    read; the next build reads the rows above it. The snapshot xmin would be held back by a mart
+    built in parallel, and the first build after a full one would re-read the whole table. -#}
+{%- macro staged_high_water(model) -%}
+(select coalesce(max(s._staged_xid), 0) from {{ ref(model) }} as s)
 {%- endmacro -%}
 
 {#- The model's keys: a query of the affected keys on an incremental build, none (every key) on

@@ -1,4 +1,16 @@
-{{ config(indexes=[{'columns': ['date_day'], 'unique': True}]) }}
+{#- Incremental (macros/incremental_marts.sql, row_diff): a build recomputes the days of the carts
+    and orders staged since its last build, and the days whose carts' verdict the shop's clock
+    can still change (affected_cart_days), and writes only the rows that differ. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='row_diff',
+    unique_key='date_day',
+    row_key='date_day',
+    on_schema_change='fail',
+    pre_hook="{{ begin_incremental_mart('date_day', affected_cart_days(mart_watermark()), key_type='date', reads_staged=['stg_carts', 'stg_orders']) }}",
+    post_hook="{{ end_incremental_mart('date_day') }}",
+    indexes=[{'columns': ['date_day'], 'unique': True}],
+) }}
 
 -- Carts and how many became orders, per day the cart was created.
 --   carts            carts holding at least one product
@@ -10,14 +22,7 @@
 -- marks them removed) still count on their day: they were abandoned then. A cart younger than
 -- the idle threshold is neither ordered nor abandoned yet.
 with as_of as (
-    select greatest(
-        (select max(order_created_at) from {{ ref('fct_orders') }}),
-        (select max(updated_at) from {{ ref('stg_carts') }})
-    ) as as_of_ts
-),
-
-ordered as (
-    select distinct cart_id from {{ ref('stg_orders') }} where cart_id is not null
+    select {{ cart_activity_as_of() }} as as_of_ts
 ),
 
 carts as (
@@ -30,8 +35,18 @@ carts as (
             as is_abandoned
     from {{ ref('stg_carts') }} as c
     cross join as_of as a
-    left join ordered as o on o.cart_id = c.cart_id
+    {%- if is_incremental() %}
+    -- A few days' carts: one index probe each.
+    left join lateral (
+        select s.cart_id from {{ ref('stg_orders') }} as s where s.cart_id = c.cart_id limit 1
+    ) as o on true
+    {%- else %}
+    left join (select distinct cart_id from {{ ref('stg_orders') }}) as o on o.cart_id = c.cart_id
+    {%- endif %}
     where c.products > 0 and c.cart_date is not null
+    {%- if is_incremental() %}
+      and c.cart_date in ({{ affected_keys() }})
+    {%- endif %}
 )
 
 select

@@ -7,7 +7,7 @@
     unique_key='month_start',
     row_key=['month_start', 'cart_rule_id'],
     on_schema_change='fail',
-    pre_hook="{{ begin_incremental_mart('month_start', affected_voucher_months(mart_watermark()), key_type='date', reads_fact='fct_orders') }}",
+    pre_hook="{{ begin_incremental_mart('month_start', affected_voucher_months(mart_watermark()), key_type='date', reads_fact='fct_orders', reads_staged=['stg_order_cart_rules']) }}",
     post_hook="{{ end_incremental_mart('month_start') }}",
     indexes=[{'columns': ['month_start', 'cart_rule_id'], 'unique': True}],
 ) }}

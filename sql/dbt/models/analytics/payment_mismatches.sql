@@ -7,7 +7,7 @@
     unique_key='order_reference',
     row_key='order_reference',
     on_schema_change='fail',
-    pre_hook="{{ begin_incremental_mart('order_reference', affected_payment_references(mart_watermark()), key_type='text') }}",
+    pre_hook="{{ begin_incremental_mart('order_reference', affected_payment_references(mart_watermark()), key_type='text', reads_staged=['stg_orders', 'stg_order_payments']) }}",
     post_hook="{{ end_incremental_mart('order_reference') }}",
     indexes=[{'columns': ['order_reference'], 'unique': True}],
 ) }}

@@ -1,6 +1,6 @@
 {{ config(
     unique_key='cart_id',
-    indexes=[{'columns': ['cart_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}],
+    indexes=[{'columns': ['cart_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}, {'columns': ['updated_at']}],
 ) }}
 
 -- Carts, ordered or not (stg_orders.cart_id says which became an order). A visitor who never

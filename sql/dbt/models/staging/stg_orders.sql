@@ -6,6 +6,7 @@
         {'columns': ['customer_id']},
         {'columns': ['address_delivery_id']},
         {'columns': ['reference']},
+        {'columns': ['cart_id']},
     ],
     pre_hook="{% if is_incremental() %}delete from {{ this }} where order_id in ({{ changed_ids('orders') }}){% endif %}",
 ) }}
