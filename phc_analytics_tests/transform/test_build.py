@@ -112,3 +112,27 @@ def test_refresh_is_concurrent_and_logged_with_the_run_id(built_copy: BuiltWareh
     assert [by_name[m][4:] for m in INCREMENTAL_MARTS] == [(True, 0, 0)] * len(INCREMENTAL_MARTS)
     assert all(r[3] for r in rows)
     assert {r[0]: r[2] for r in rows} == counts
+
+
+def test_every_mart_and_every_mart_column_has_a_comment(built_warehouse: BuiltWarehouse):
+    """What a BI tool shows beside each table and column: the dbt descriptions, as comments
+    (macros/comments.sql), materialized views included."""
+    with psycopg.connect(built_warehouse.url) as conn:
+        relations = conn.execute(
+            "SELECT c.relname, obj_description(c.oid, 'pg_class') FROM pg_class AS c"
+            " JOIN pg_namespace AS n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'analytics' AND c.relkind IN ('r', 'v', 'm')"
+            " AND c.relname = ANY(%s)",
+            (MARTS,),
+        ).fetchall()
+        bare_columns = conn.execute(
+            "SELECT c.relname, a.attname FROM pg_class AS c"
+            " JOIN pg_namespace AS n ON n.oid = c.relnamespace"
+            " JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+            " WHERE n.nspname = 'analytics' AND c.relname = ANY(%s)"
+            " AND coalesce(col_description(c.oid, a.attnum), '') = ''",
+            (MARTS,),
+        ).fetchall()
+    assert sorted(name for name, _ in relations) == sorted(MARTS)
+    assert [name for name, comment in relations if not comment] == []
+    assert bare_columns == []
