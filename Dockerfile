@@ -9,4 +9,4 @@ RUN pip install --no-cache-dir -e . \
     && cd sql/dbt && DO_NOT_TRACK=1 dbt parse --profiles-dir . --quiet && cd /opt/phc \
     && mkdir -p /opt/phc/.phc/dagster_storage
 ENV DAGSTER_HOME=/opt/phc
-EXPOSE 3000
+EXPOSE 3000 8501

@@ -10,12 +10,14 @@ BENCH_STAMP := $(VENV)/.installed-bench
 
 MANIFEST := sql/dbt/target/manifest.json
 
-.PHONY: demo test dev lint format bench clean-state help manifest browser
+.PHONY: demo test dev dashboard lint format bench clean-state help manifest browser
 
 help:
 	@echo "make demo   - install, start the embedded PostgreSQL, migrate, run the main job"
 	@echo "make test   - install with test extras and run the test suite"
 	@echo "make dev    - open the Dagster UI on the same embedded PostgreSQL"
+	@echo "make dashboard - the KPI dashboard on the marts (after make demo)"
+	@echo "make docs   - generate and serve dbt's documentation site"
 	@echo "make lint   - ruff check + format check"
 	@echo "make bench  - run the benchmarks (bench/), results in docs/benchmarks.md"
 
@@ -62,6 +64,15 @@ browser:
 
 dev: $(BASE_STAMP) $(MANIFEST)
 	$(BIN)/phc-analytics dev
+
+# The KPI dashboard on the marts `make demo` built (http://127.0.0.1:8501).
+dashboard: $(BASE_STAMP)
+	$(BIN)/phc-analytics dashboard
+
+# dbt's documentation site, generated into .phc/dbt_docs and served on http://127.0.0.1:8080.
+.PHONY: docs
+docs: $(BASE_STAMP) $(MANIFEST)
+	$(BIN)/phc-analytics docs
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

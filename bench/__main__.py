@@ -11,6 +11,8 @@ from pathlib import Path
 from bench import machine
 from bench.database import admin_url, fresh_database, server_version, use_migrations
 from bench.dbt_bench import dbt_build, now, refresh_times
+from bench.exports import FORMATS as EXPORT_FORMATS
+from bench.exports import ExportRun, run_exports
 from bench.limits import Throughput, bare_fetch, copy_limit
 from bench.profiling import Profile, profile_orders_sync
 from bench.queries import run_queries
@@ -33,6 +35,9 @@ TARGET_QUERY_P95_MS = 20.0
 TARGET_RSS_MB = 400.0
 TARGET_TOTAL_MIN = 60.0
 TARGET_SWEEP_1M_S = 30.0
+# Streamed exports: the peak must not grow with the marts (about 190 MB for Parquet, most of it
+# pyarrow itself, at any scale).
+TARGET_EXPORT_RSS_MB = 300.0
 CHANGE_SHARE = 0.01
 
 
@@ -77,7 +82,13 @@ def hours_for_share(shop: Path, orders: int, share: float) -> float:
 
 
 def measure_scale(
-    label: str, orders: int, seed: int, concurrency: int, runs: int, tree: SqlTree
+    label: str,
+    orders: int,
+    seed: int,
+    concurrency: int,
+    runs: int,
+    tree: SqlTree,
+    export_formats: tuple[str, ...] = EXPORT_FORMATS,
 ) -> ScaleResult:
     out = ScaleResult()
     fig = out.figures.append
@@ -122,6 +133,11 @@ def measure_scale(
             log(f"{label}: dashboard queries")
             queries = run_queries(db, runs)
             queries_load = machine.load()
+            exports: list[ExportRun] = []
+            if export_formats:
+                log(f"{label}: phc-analytics export, {', '.join(export_formats)}")
+                exports = run_exports(db, Path(work), export_formats)
+            exports_load = machine.load()
 
     # --- initial sync against its limits ------------------------------------------------------
     fetch_total, copy_total = _total(fetch), _total(copy)
@@ -263,6 +279,20 @@ def measure_scale(
             )
         )
 
+    for run in exports:
+        left_out = f"; {len(run.left_out)} over Excel's row limit left out" if run.left_out else ""
+        fig(
+            Figure(
+                f"{label}: export {run.fmt}, {run.marts} marts{left_out}",
+                f"{run.seconds:.1f} s, {run.rows:,} rows = {_rate(run.rows, run.seconds):,.0f}"
+                f" rows/s, {run.bytes / 1e6:,.0f} MB; peak RSS {run.peak_rss_mb:.0f} MB",
+                f"peak RSS < {TARGET_EXPORT_RSS_MB:.0f} MB",
+                run.peak_rss_mb / TARGET_EXPORT_RSS_MB,
+                run.peak_rss_mb < TARGET_EXPORT_RSS_MB,
+                exports_load,
+            )
+        )
+
     # --- details ------------------------------------------------------------------------------
     lines = [
         f"#### {label}: initial sync per resource (loads: fetch {fetch_load:.2f},"
@@ -318,6 +348,27 @@ def measure_scale(
             f"| {result.query.name} | {result.p50_ms:.2f} | {result.p95_ms:.2f} | {result.rows}"
             f" | {'; '.join(result.scans)} | {result.shared_hit}/{result.shared_read} |"
         )
+    if exports:
+        lines += [
+            "",
+            f"#### {label}: exports, slowest marts (load {exports_load:.2f})",
+            "",
+            "| format | marts | rows | MB | s | slowest marts (rows, s) |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
+        for run in exports:
+            slowest = sorted(run.per_mart.items(), key=lambda kv: -kv[1][1])[:4]
+            lines.append(
+                f"| {run.fmt} | {run.marts} | {run.rows:,} | {run.bytes / 1e6:,.1f}"
+                f" | {run.seconds:.1f} | "
+                + ", ".join(f"{name} ({rows:,}, {secs:.1f})" for name, (rows, secs) in slowest)
+                + (
+                    "; left out: " + ", ".join(f"{n} ({r:,})" for n, r in run.left_out.items())
+                    if run.left_out
+                    else ""
+                )
+                + " |"
+            )
     out.details = lines
     return out
 
@@ -380,6 +431,11 @@ def main() -> None:
     parser.add_argument("--no-slow-shop", action="store_true")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument(
+        "--export-formats",
+        default="csv,parquet,xlsx",
+        help="formats of phc-analytics export to measure, comma-separated; '' skips the export",
+    )
+    parser.add_argument(
         "--sql",
         default="HEAD",
         help="git ref whose sql/ (migrations, dbt project) is measured, or 'worktree'",
@@ -387,6 +443,9 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=None, help="default docs/benchmarks.md")
     args = parser.parse_args()
     scales = parse_scales(args.scales)
+    export_formats = tuple(f.strip() for f in args.export_formats.split(",") if f.strip())
+    if set(export_formats) - set(EXPORT_FORMATS):
+        raise SystemExit(f"--export-formats: choose among {', '.join(EXPORT_FORMATS)}")
 
     started = time.perf_counter()
     load_start = machine.load()
@@ -400,7 +459,13 @@ def main() -> None:
         for label, orders in scales:
             log(f"=== {label} ({orders:,} orders), SQL of the {tree.label}")
             result = measure_scale(
-                label, orders, args.seed, args.concurrency, args.query_runs, tree
+                label,
+                orders,
+                args.seed,
+                args.concurrency,
+                args.query_runs,
+                tree,
+                export_formats=export_formats,
             )
             figures += result.figures
             details += ["", *result.details]

@@ -33,7 +33,7 @@ QUERIES = (
         """
         SELECT m.month_start, g.country_name, sum(m.net_revenue) AS net_revenue,
                sum(m.orders) AS orders
-          FROM analytics.agg_sales_monthly AS m
+          FROM analytics.agg_orders_monthly AS m
           JOIN analytics.dim_geography AS g USING (country_id)
          WHERE m.month_start > %(month)s::date - interval '12 months'
          GROUP BY 1, 2 ORDER BY 1, 2

@@ -17,6 +17,7 @@ from rich.table import Table
 from phc_analytics import settings
 from phc_analytics.demo_shop.cli import shop
 from phc_analytics.errors import PhcError
+from phc_analytics.export.cli import export
 
 # Bound to the real streams: dbt's raw log lines, which dagster-dbt echoes to sys.stdout, are
 # redirected to a log file during runs, and the progress bars must not follow them there.
@@ -38,14 +39,19 @@ def cli() -> None:
 
 def _migrate_warehouse() -> tuple[str, list[str]]:
     from phc_analytics.warehouse import location
+    from phc_analytics.warehouse.connection import open_connection
     from phc_analytics.warehouse.migrations import apply_migrations, set_role_passwords
+    from phc_analytics.warehouse.pii import apply_bi_pii
     from phc_analytics.warehouse.roles import passwords_from_environment
 
     url = location.warehouse_url()
+    mode = settings.bi_pii_mode()  # a bad value stops here, before anything is written
     applied = apply_migrations(url, settings.migrations_dir())
     passwords = passwords_from_environment()
     if passwords:
         set_role_passwords(url, passwords)
+    with open_connection(url, autocommit=True) as conn:
+        apply_bi_pii(conn, mode)
     return location.redact(url), applied
 
 
@@ -273,6 +279,53 @@ def dev(port: int, host: str) -> None:
 
 
 @cli.command()
+@click.option("--port", default=8080, show_default=True, help="Port of the documentation site.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--no-serve", is_flag=True, help="Generate the site, do not serve it.")
+def docs(port: int, host: str, no_serve: bool) -> None:
+    """Generate dbt's documentation site (models, columns, lineage) and serve it."""
+    from phc_analytics.transform import docs_site
+    from phc_analytics.warehouse import location
+
+    _migrate_warehouse()
+    site = docs_site.generate(location.warehouse_url())
+    if not site.marts_built:
+        console.print(
+            "the marts are not built yet, so the site shows no columns for them:"
+            " run `make demo` (or `phc-analytics run`) first"
+        )
+    console.print(f"documentation site in {site.path}")
+    if no_serve:
+        return
+    server = docs_site.make_server(site.path, host, port)
+    console.print(f"serving it on http://{host}:{port} (Ctrl-C stops)", highlight=False)
+    with server, contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+@cli.command()
+@click.option("--port", default=8501, show_default=True, help="Port of the dashboard.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+def dashboard(port: int, host: str) -> None:
+    """Serve the KPI dashboard (Streamlit) on the marts, read as the BI role phc_bi.
+
+    Pages: overview, products and categories, customers, anomalies, data health; the filters
+    (dates, country, channel) apply to every page and live in the URL.
+    """
+    from phc_analytics.dashboard.launcher import bi_database_url, streamlit_launch
+    from phc_analytics.warehouse import location
+
+    _migrate_warehouse()
+    url = os.environ.get(settings.ENV_BI_DATABASE_URL) or bi_database_url()
+    launch = streamlit_launch(host, port, url)
+    console.print(
+        f"dashboard on http://{host}:{port}, reading {location.redact(url)} (Ctrl-C stops it)",
+        highlight=False,
+    )
+    os.execve(launch.argv[0], launch.argv, launch.env)
+
+
+@cli.command()
 @click.option("--report", help="Path of the quality report (default: PHC_QUALITY_REPORT or .phc/).")
 @click.option("--all", "show_all", is_flag=True, help="List passing checks too.")
 def status(report: str | None, show_all: bool) -> None:
@@ -388,6 +441,7 @@ def db_stop() -> None:
 
 
 cli.add_command(shop)
+cli.add_command(export)
 
 
 def main() -> None:

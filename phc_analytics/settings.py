@@ -34,6 +34,9 @@ ENV_BENCH_DATABASE_URL = "PHC_BENCH_DATABASE_URL"
 ENV_HYPOTHESIS_PROFILE = "HYPOTHESIS_PROFILE"
 ENV_SWEEP_CRON = "PHC_SWEEP_CRON"
 ENV_SWEEP_MAX_REMOVED_SHARE = "PHC_SWEEP_MAX_REMOVED_SHARE"
+ENV_BI_PII = "PHC_BI_PII"
+ENV_BI_DATABASE_URL = "PHC_BI_DATABASE_URL"
+BI_PII_MODES = ("masked", "full")
 DEFAULT_SWEEP_CRON = "45 2 * * *"
 DEFAULT_SWEEP_MAX_REMOVED_SHARE = 0.2
 
@@ -86,6 +89,20 @@ SETTINGS: tuple[Setting, ...] = (
         ENV_BI_PASSWORD,
         "none (the role exists, without a password)",
         "the password `phc-analytics migrate` gives the `phc_bi` role",
+        secret=True,
+    ),
+    Setting(
+        ENV_BI_PII,
+        "`masked`",
+        "what the `phc_bi` role (BI tools, the dashboard, exports) sees of customers' emails and"
+        " names: `masked` reads `analytics.dim_customer_masked` (SHA-256 of the email, initials)"
+        " and cannot read `dim_customer`; `full` reads both",
+    ),
+    Setting(
+        ENV_BI_DATABASE_URL,
+        "the warehouse URL with the `phc_bi` login and `PHC_BI_PASSWORD`",
+        "the connection the dashboard reads the marts with (`phc-analytics dashboard` sets it);"
+        " set it to point the dashboard at another warehouse or role",
         secret=True,
     ),
     Setting(
@@ -184,6 +201,17 @@ def sweep_max_removed_share() -> float:
             " e.g. 0.2"
         )
     return value
+
+
+def bi_pii_mode() -> str:
+    """``PHC_BI_PII``, checked: dbt's post-hook on dim_customer reads the same variable."""
+    raw = os.environ.get(ENV_BI_PII, "")
+    mode = raw.strip().lower() or BI_PII_MODES[0]
+    if mode not in BI_PII_MODES:
+        from phc_analytics.errors import PhcError
+
+        raise PhcError(f"{ENV_BI_PII}={raw!r} is not a mode; use masked (the default) or full")
+    return mode
 
 
 def sweep_cron() -> str:

@@ -21,13 +21,17 @@ REQUIRED_ENV = {
 def test_docker_compose_services_and_variables():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"postgres", "dagster-webserver", "dagster-daemon"}
+    assert set(services) == {"postgres", "dagster-webserver", "dagster-daemon", "dashboard"}
     assert services["postgres"]["image"] == "postgres:16"
     assert "POSTGRES_PASSWORD" in services["postgres"]["environment"]
     webserver, daemon = services["dagster-webserver"], services["dagster-daemon"]
     assert webserver["command"][0] == "dagster-webserver"
     assert daemon["command"][:2] == ["dagster-daemon", "run"]
-    for service in (webserver, daemon):
+    dashboard = services["dashboard"]
+    assert dashboard["command"][:2] == ["phc-analytics", "dashboard"]
+    assert dashboard["ports"] == ["127.0.0.1:8501:8501"]
+    assert dashboard["environment"]["PHC_BI_PASSWORD"].startswith("${PHC_BI_PASSWORD:?")
+    for service in (webserver, daemon, dashboard):
         env = service["environment"]
         assert set(env) >= REQUIRED_ENV
         assert env["DAGSTER_PG_URL"].startswith("postgresql+psycopg2://")

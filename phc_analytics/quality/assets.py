@@ -2,8 +2,9 @@
 
 import dagster as dg
 
-from phc_analytics.quality.report import default_report_path, entry, write_report
+from phc_analytics.quality.report import default_report_path, entry, store_report, write_report
 from phc_analytics.transform.assets import dbt_analytics
+from phc_analytics.warehouse.resource import WarehouseResource
 
 QUALITY_GROUP = "quality"
 
@@ -22,9 +23,12 @@ class QualityReportConfig(dg.Config):
         ~dg.AutomationCondition.any_deps_missing()
     ),
     description="Every asset check's latest result (status, severity, failing count, examples)"
-    " as JSON, for CI gates and `phc-analytics status`.",
+    " as JSON, for CI gates and `phc-analytics status`, and in analytics.check_results for the"
+    " dashboard and BI tools.",
 )
-def quality_report(context: dg.AssetExecutionContext, config: QualityReportConfig):
+def quality_report(
+    context: dg.AssetExecutionContext, config: QualityReportConfig, warehouse: WarehouseResource
+):
     # The job's graph, not the repository's: a run launched with materialize() has no
     # repository, and a UI run's implicit job spans every asset anyway.
     graph = context.job_def.asset_layer.asset_graph
@@ -34,11 +38,14 @@ def quality_report(context: dg.AssetExecutionContext, config: QualityReportConfi
         config.path,
         [entry(key, records.get(key), graph.get_check_spec(key)) for key in check_keys],
     )
+    with warehouse.connect() as conn:
+        stored = store_report(conn, report)
     summary = report["summary"]
     context.log.info(f"quality report: {summary}")
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(config.path),
+            "rows_in_check_results": stored,
             **{k: v for k, v in summary.items()},
         }
     )

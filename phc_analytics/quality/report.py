@@ -80,6 +80,38 @@ def write_report(path: str | Path, entries: list[dict]) -> dict:
     return report
 
 
+CHECK_RESULTS_TABLE = "analytics.check_results"
+
+
+def store_report(conn, report: dict) -> int:
+    """Replace the rows of analytics.check_results with ``report``'s entries, in one
+    transaction: the dashboard and BI tools (which cannot read Dagster's storage) see the
+    latest report whole, never half of it."""
+    rows = [
+        (
+            e["asset"],
+            e["check"],
+            e["status"],
+            e["severity"],
+            e["failing_count"],
+            json.dumps(list(e["example_ids"]), default=str),
+            e["run_id"],
+            e["evaluated_at"],
+            report["generated_at"],
+        )
+        for e in report["checks"]
+    ]
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute(f"DELETE FROM {CHECK_RESULTS_TABLE}")
+        cur.executemany(
+            f"""INSERT INTO {CHECK_RESULTS_TABLE} (asset, check_name, status, severity,
+                   failing_count, example_ids, run_id, evaluated_at, reported_at)
+                VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s)""",
+            rows,
+        )
+    return len(rows)
+
+
 def read_report(path: str | Path) -> dict | None:
     try:
         return json.loads(Path(path).read_text())

@@ -194,26 +194,46 @@ STAGING_COLUMNS = (
 )
 
 
+# The same for the incremental marts: a column added or renamed since they were built.
+_NO_CURRENCY = "the aggregates were built before they carried their currency"
+MART_COLUMNS = (
+    ("agg_sales_monthly", "orders_with_category", "agg_sales_monthly still has `orders`"),
+    ("agg_sales_daily", "currency", _NO_CURRENCY),
+    ("agg_sales_monthly", "currency", _NO_CURRENCY),
+    ("agg_product_performance", "currency", _NO_CURRENCY),
+    ("agg_category_sales", "currency", _NO_CURRENCY),
+    ("agg_voucher_use_monthly", "currency", _NO_CURRENCY),
+)
+
+
+def _first_missing_column(
+    conn: psycopg.Connection, schema: str, expected: Sequence[tuple[str, str, str]]
+) -> str | None:
+    """The reason of the first (table, column) whose table exists without the column."""
+    for table, column, why in expected:
+        (missing,) = conn.execute(
+            """SELECT to_regclass(%(table)s) IS NOT NULL AND NOT EXISTS (
+                   SELECT 1 FROM information_schema.columns WHERE table_schema = %(schema)s
+                   AND table_name = %(name)s AND column_name = %(column)s)""",
+            {"table": f"{schema}.{table}", "schema": schema, "name": table, "column": column},
+        ).fetchone()
+        if missing:
+            return why
+    return None
+
+
 def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
     """Why ``layer`` ('staging' or 'analytics') must be rebuilt whole, or None.
 
     A warehouse built before the incremental marts has staging tables without _staged_xid (an
     incremental build would stop on dbt's on_schema_change check), marts now incremental as
     materialized views (an incremental build cannot insert into a view), or facts without
-    _mart_xid (the aggregates over them find their changed groups with it). A
+    _mart_xid (the aggregates over them find their changed groups with it), or incremental marts
+    without a column added since (MART_COLUMNS: dbt's on_schema_change would stop). A
     full refresh of staging drops the views that read it (DROP ... CASCADE), so the marts are
     then recreated by their own build, which finds them missing."""
     if layer == "staging":
-        for table, column, why in STAGING_COLUMNS:
-            (missing,) = conn.execute(
-                """SELECT to_regclass(%(table)s) IS NOT NULL AND NOT EXISTS (
-                       SELECT 1 FROM information_schema.columns WHERE table_schema = 'staging'
-                       AND table_name = %(name)s AND column_name = %(column)s)""",
-                {"table": f"staging.{table}", "name": table, "column": column},
-            ).fetchone()
-            if missing:
-                return why
-        return None
+        return _first_missing_column(conn, "staging", STAGING_COLUMNS)
     views = conn.execute(
         "SELECT matviewname FROM pg_matviews WHERE schemaname = 'analytics'"
         " AND matviewname = ANY(%s) ORDER BY 1",
@@ -229,7 +249,7 @@ def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
     ).fetchone()
     if unmarked:
         return "the facts were built before _mart_xid existed"
-    return None
+    return _first_missing_column(conn, "analytics", MART_COLUMNS)
 
 
 def log_staging_builds(

@@ -2,7 +2,10 @@
 
 import json
 
+import psycopg
+
 from phc_analytics.demo_shop import advance_shop
+from phc_analytics_tests.support.databases import with_user
 
 
 def test_run_prints_the_sync_the_kpis_and_the_checks(pipeline):
@@ -37,6 +40,14 @@ def test_status_prints_the_latest_quality_report(pipeline):
     dbt_checks = [c for c in report["checks"] if c["asset"].startswith(("staging/", "analytics/"))]
     passing = {c["severity"] for c in dbt_checks if c["status"] == "passed"}
     assert passing == {"ERROR", "WARN"}
+    # The same report in the warehouse, for the dashboard and BI tools (as phc_bi).
+    with psycopg.connect(with_user(pipeline.warehouse, "phc_bi")) as bi:
+        stored = bi.execute(
+            "SELECT asset, check_name, status, severity FROM analytics.check_results"
+        ).fetchall()
+    assert sorted(stored) == sorted(
+        (c["asset"], c["check"], c["status"], c["severity"]) for c in report["checks"]
+    )
 
 
 def test_reconcile_matches_then_catches_drift_then_matches_again(pipeline):

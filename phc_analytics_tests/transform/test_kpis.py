@@ -7,6 +7,9 @@ computed from the records the shop itself serves (shop_reader)."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from contextlib import closing
 from datetime import date
 from decimal import Decimal
 
@@ -167,3 +170,58 @@ def test_rfm_segment_summary(conn, orders):
     assert {segment: customers for segment, customers, _ in rows} == expected
     assert abs(sum(share for *_, share in rows) - 1) < Decimal("1e-9")
     assert len(expected) > 2  # several segments, so a wrong rule shows
+
+
+def test_orders_per_month_counted_once_and_the_per_category_count_says_so(conn, orders):
+    """agg_orders_monthly counts each valid order once; agg_sales_monthly's count is per category
+    (named orders_with_category), so its sum over categories exceeds the true count."""
+    expected: dict[date, int] = {}
+    for o in orders:
+        if o.is_valid:
+            expected[kpis.month_of(o.created)] = expected.get(kpis.month_of(o.created), 0) + 1
+    true_count = dict(
+        conn.execute(
+            "SELECT month_start, sum(orders)::int FROM analytics.agg_orders_monthly"
+            " GROUP BY 1 HAVING sum(orders) > 0"
+        ).fetchall()
+    )
+    assert true_count == expected
+    per_category = dict(
+        conn.execute(
+            "SELECT month_start, sum(orders_with_category)::int FROM analytics.agg_sales_monthly"
+            " GROUP BY 1"
+        ).fetchall()
+    )
+    assert all(per_category[m] >= n for m, n in expected.items())
+    assert sum(per_category.values()) > sum(expected.values())  # multi-category orders exist
+    # Each row's AOV is its revenue over its orders (never a sum of the daily AOVs).
+    rows = conn.execute(
+        "SELECT net_revenue, orders, average_order_value FROM analytics.agg_orders_monthly"
+    ).fetchall()
+    assert all(
+        (aov is None) if not n else abs(aov - revenue / n) < Decimal("1e-9")
+        for revenue, n, aov in rows
+    )
+    assert sum(n for _, n, _ in rows) == sum(expected.values())
+
+
+AGGREGATES_WITH_MONEY = (
+    "agg_category_sales", "agg_orders_monthly", "agg_payments_daily", "agg_product_performance",
+    "agg_refunds_daily", "agg_rfm_segments", "agg_sales_daily", "agg_sales_monthly",
+    "agg_voucher_use_monthly",
+)  # fmt: skip
+
+
+def test_every_aggregate_with_money_says_its_currency(conn, built_warehouse: BuiltWarehouse):
+    """The currency column is the shop's default currency, as the shop's own file holds it."""
+    with closing(sqlite3.connect(f"file:{built_warehouse.shop_path}?mode=ro", uri=True)) as shop:
+        configurations = [json.loads(j) for (j,) in shop.execute("SELECT json FROM configurations")]
+        currencies = {
+            int(c["id"]): c["iso_code"]
+            for c in (json.loads(j) for (j,) in shop.execute("SELECT json FROM currencies"))
+        }
+    default_id = next(int(c["value"]) for c in configurations if c["name"] == "PS_CURRENCY_DEFAULT")
+    expected = currencies[default_id].upper()
+    for mart in AGGREGATES_WITH_MONEY:
+        seen = conn.execute(f"SELECT DISTINCT currency FROM analytics.{mart}").fetchall()
+        assert seen == [(expected,)], mart

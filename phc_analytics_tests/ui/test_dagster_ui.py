@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 import time
 from contextlib import closing
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from phc_analytics import settings
 from phc_analytics.demo_shop import advance_shop
 from phc_analytics.ingestion.partitions import daily_partitions
+from phc_analytics_tests.support.browser import PAGE_TIMEOUT_S, chromium, page_lines
 from phc_analytics_tests.ui.conftest import (
     ARTIFACTS_DIR,
     LAYERS,
@@ -121,50 +120,6 @@ def test_graphql_asset_graph_runs_backfill_and_checks(ui: UiInstance, full_run: 
 
 
 # --- 2. In a real browser -----------------------------------------------------------------------
-
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    # This machine's network is closed: without these Chromium's own connections (updates,
-    # sync, QUIC probes) are refused and can stall page loads.
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1440,900",
-)
-PAGE_TIMEOUT_S = 90
-
-
-def chromium(user_data_dir: Path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (binary and driver):
-        pytest.fail(
-            "chromium and chromedriver are missing: `make browser` installs the Debian"
-            " packages chromium and chromium-driver (make test does it first)"
-        )
-    options = Options()
-    options.binary_location = binary
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={user_data_dir}")
-    # Both paths given: Selenium Manager (which would go online) is not used.
-    browser = webdriver.Chrome(options=options, service=Service(executable_path=driver))
-    browser.set_page_load_timeout(PAGE_TIMEOUT_S)
-    return browser
-
-
-def page_lines(browser) -> list[str]:
-    """The page's visible text, one stripped line per label, as a user reads it."""
-    body = browser.find_element("tag name", "body").text
-    return [line.strip() for line in body.splitlines() if line.strip()]
-
 
 Label = str | tuple[str, ...] | re.Pattern
 

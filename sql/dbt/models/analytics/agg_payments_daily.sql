@@ -6,7 +6,8 @@ select
     payment_date,
     coalesce(nullif(payment_method, ''), 'unknown') as payment_method,
     count(*) as payments,
-    sum(amount / nullif(conversion_rate, 0)) as amount
+    sum(amount / nullif(conversion_rate, 0)) as amount,
+    {{ shop_currency() }} as currency
 from {{ ref('stg_order_payments') }}
 where not is_removed and payment_date is not null
 group by 1, 2

@@ -45,6 +45,7 @@ select
     coalesce(r.refunded_amount, 0) as refunded_amount,
     coalesce(r.partial_refunds, 0) as partial_refunds,
     coalesce(s.net_revenue, 0) - coalesce(r.partial_refunds, 0) as net_revenue_after_refunds,
-    coalesce(r.refunded_amount, 0) / nullif(s.net_revenue, 0) as refund_rate
+    coalesce(r.refunded_amount, 0) / nullif(s.net_revenue, 0) as refund_rate,
+    {{ shop_currency() }} as currency
 from sales as s
 full join refunds as r on r.date_day = s.date_day

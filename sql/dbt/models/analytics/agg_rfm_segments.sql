@@ -24,5 +24,6 @@ select
     round(avg_days_since_last_order, 1) as avg_days_since_last_order,
     customers::numeric / sum(customers) over () as customer_share,
     revenue / nullif(sum(revenue) over (), 0) as revenue_share,
-    as_of_date
+    as_of_date,
+    {{ shop_currency() }} as currency
 from segments

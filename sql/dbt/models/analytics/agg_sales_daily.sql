@@ -164,7 +164,8 @@ select
     -- the same span of the previous year. NULL when the earlier period had no revenue or is
     -- before the first order.
     (p.net_revenue_mtd - p.net_revenue_mtd_prior_month) / nullif(p.net_revenue_mtd_prior_month, 0) as mom_growth_pct,
-    (p.net_revenue_ytd - p.net_revenue_ytd_prior_year) / nullif(p.net_revenue_ytd_prior_year, 0) as yoy_growth_pct
+    (p.net_revenue_ytd - p.net_revenue_ytd_prior_year) / nullif(p.net_revenue_ytd_prior_year, 0) as yoy_growth_pct,
+    {{ shop_currency() }} as currency
 from prior as p
 {%- if is_incremental() %}
 where exists (

@@ -38,7 +38,7 @@ with monthly as (
         l.month_start,
         l.country_id,
         l.category_id,
-        count(distinct l.order_id) as orders,
+        count(distinct l.order_id) as orders_with_category,
         sum(l.quantity) as quantity,
         sum(l.line_revenue_tax_excl) as gross_revenue,
         sum(l.allocated_discount_tax_excl) as discounts,
@@ -55,7 +55,7 @@ with monthly as (
     group by 1, 2, 3
     {%- if is_incremental() %}
     union all
-    select t.month_start, t.country_id, t.category_id, t.orders, t.quantity, t.gross_revenue,
+    select t.month_start, t.country_id, t.category_id, t.orders_with_category, t.quantity, t.gross_revenue,
            t.discounts, t.net_revenue, t.margin, null
     from {{ this }} as t
     join phc_sales_month_scope as a
@@ -82,7 +82,7 @@ select
     cur.month_start,
     cur.country_id,
     cur.category_id,
-    cur.orders,
+    cur.orders_with_category,
     cur.quantity,
     cur.gross_revenue,
     cur.discounts,
@@ -93,7 +93,8 @@ select
     coalesce(pm.net_revenue, 0) as net_revenue_prior_month,
     coalesce(py.net_revenue, 0) as net_revenue_prior_year,
     (cur.net_revenue - pm.net_revenue) / nullif(pm.net_revenue, 0) as mom_growth_pct,
-    (cur.net_revenue - py.net_revenue) / nullif(py.net_revenue, 0) as yoy_growth_pct
+    (cur.net_revenue - py.net_revenue) / nullif(py.net_revenue, 0) as yoy_growth_pct,
+    {{ shop_currency() }} as currency
 from with_ytd as cur
 left join with_ytd as pm
     on pm.month_start = (cur.month_start - interval '1 month')::date

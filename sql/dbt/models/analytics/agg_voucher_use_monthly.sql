@@ -49,7 +49,8 @@ select
     count(distinct a.order_id) as orders_with_voucher,
     m.orders_in_month,
     count(distinct a.order_id)::numeric / nullif(m.orders_in_month, 0) as share_of_orders,
-    sum(a.cost) as discount_cost
+    sum(a.cost) as discount_cost,
+    {{ shop_currency() }} as currency
 from applied as a
 join months as m on m.month_start = a.month_start
 left join {{ ref('stg_cart_rules') }} as c on c.cart_rule_id = a.cart_rule_id

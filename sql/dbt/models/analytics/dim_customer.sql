@@ -1,4 +1,4 @@
-{{ config(indexes=[
+{{ config(post_hook=["{{ bi_pii_privileges() }}", "{{ masked_customer_view() }}"], indexes=[
     {'columns': ['customer_id'], 'unique': True},
     {'columns': ['revenue_tier']},
     {'columns': ['rfm_segment']},

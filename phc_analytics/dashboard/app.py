@@ -1,0 +1,74 @@
+"""The Streamlit script behind `phc-analytics dashboard` (started by dashboard/launcher.py).
+
+Streamlit runs this file top to bottom on every interaction: resolve the filters (the URL's
+query parameters, then the sidebar), then draw the chosen page (dashboard/pages.py).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from phc_analytics.dashboard import pages
+from phc_analytics.dashboard.data import load
+from phc_analytics.dashboard.filters import Filters, from_query_params
+from phc_analytics.errors import PhcError
+
+
+def sidebar_filters(first_day, last_day) -> Filters:
+    asked = from_query_params(st.query_params.to_dict() | _lists(), first_day, last_day)
+    st.sidebar.header("Filters")
+    chosen = st.sidebar.date_input(
+        "Dates", value=(asked.start, asked.end), min_value=first_day, max_value=last_day
+    )
+    # While a range is being picked the widget holds its first day only.
+    start, end = (chosen[0], chosen[-1]) if isinstance(chosen, tuple) else (chosen, chosen)
+    countries = load("countries")
+    names = dict(zip(countries["country_id"], countries["country_name"], strict=True))
+    picked_countries = st.sidebar.multiselect(
+        "Country", list(names), default=[c for c in asked.countries if c in names],
+        format_func=lambda c: names[c], placeholder="every country",
+    )  # fmt: skip
+    channel_keys = list(load("channels")["sales_channel_key"])
+    picked_channels = st.sidebar.multiselect(
+        "Channel", channel_keys, default=[c for c in asked.channels if c in channel_keys],
+        placeholder="every channel",
+    )  # fmt: skip
+    filters = Filters(start, end, tuple(sorted(picked_countries)), tuple(sorted(picked_channels)))
+    # The URL follows the sidebar: a view can be bookmarked and shared as it is.
+    if filters.to_query_params() != st.query_params.to_dict() | _lists():
+        st.query_params.from_dict(filters.to_query_params())
+    return filters
+
+
+def _lists() -> dict[str, list[str]]:
+    """Repeated parameters (``?country=8&country=21``) as lists, like Filters writes them."""
+    return {k: st.query_params.get_all(k) for k in ("country", "channel") if k in st.query_params}
+
+
+def main() -> None:
+    st.set_page_config(page_title="phc_analytics", page_icon=":bar_chart:", layout="wide")
+    try:
+        days = load("data_days")
+        currency = load("currency") if days else ""
+    except PhcError as exc:
+        st.error(str(exc))
+        st.stop()
+    if days is None:
+        st.info("The marts are empty: run `make demo` (or `phc-analytics run`) first.")
+        st.stop()
+    filters = sidebar_filters(*days)
+    st.sidebar.caption(f"Data from {days[0]:%d %b %Y} to {days[1]:%d %b %Y}, in {currency}.")
+
+    def page(draw):
+        return lambda: draw(filters, currency)
+
+    chosen = st.navigation(
+        [
+            st.Page(page(draw), title=title, url_path=path, default=(path == "overview"))
+            for title, path, draw in pages.PAGES
+        ]
+    )
+    chosen.run()
+
+
+main()

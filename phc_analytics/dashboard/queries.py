@@ -1,0 +1,364 @@
+"""The dashboard's SQL: one function per figure, each reading the analytics schema only.
+
+Every function takes an open connection (the BI role's) and the page's Filters, and returns a
+pandas DataFrame (or a small tuple). The marts answer at their own grain; where a mart has no
+country or channel, the page says the filter does not apply (``applies``), instead of
+pretending. Money is in the shop's default currency, tax excluded (docs/models.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import psycopg
+
+from phc_analytics.dashboard.filters import Filters
+from phc_analytics.dashboard.periods import Period
+from phc_analytics.warehouse.pii import customer_relation
+
+# The filter clauses, for any relation with these columns (an empty list means every value).
+COUNTRY = "(cardinality(%(countries)s::int[]) = 0 OR country_id = ANY(%(countries)s::int[]))"
+CHANNEL = "(cardinality(%(channels)s::text[]) = 0 OR sales_channel_key = ANY(%(channels)s::text[]))"
+DAYS = "date_day BETWEEN %(start)s AND %(end)s"
+
+
+def frame(conn: psycopg.Connection, sql: str, params: dict | None = None) -> pd.DataFrame:
+    cur = conn.execute(sql, params or {})
+    columns = [c.name for c in cur.description]
+    return pd.DataFrame(cur.fetchall(), columns=columns)
+
+
+# --- what the filters offer ----------------------------------------------------------------------
+
+
+def data_days(conn: psycopg.Connection) -> tuple[date, date] | None:
+    """First and last day with an order; None before the first build."""
+    row = conn.execute(
+        "SELECT min(date_day), max(date_day) FROM analytics.agg_sales_daily WHERE placed_orders > 0"
+    ).fetchone()
+    return None if row is None or row[0] is None else (row[0], row[1])
+
+
+def currency(conn: psycopg.Connection) -> str:
+    row = conn.execute("SELECT currency FROM analytics.agg_sales_daily LIMIT 1").fetchone()
+    return row[0] if row and row[0] else ""
+
+
+def countries(conn: psycopg.Connection) -> pd.DataFrame:
+    return frame(
+        conn,
+        """SELECT g.country_id, coalesce(g.country_name, 'unknown') AS country_name
+             FROM analytics.dim_geography AS g
+            WHERE EXISTS (SELECT 1 FROM analytics.agg_sales_daily AS d
+                           WHERE d.country_id = g.country_id AND d.placed_orders > 0)
+            ORDER BY 2""",
+    )
+
+
+def channels(conn: psycopg.Connection) -> pd.DataFrame:
+    return frame(
+        conn,
+        "SELECT sales_channel_key, order_count FROM analytics.dim_sales_channel"
+        " WHERE order_count > 0 ORDER BY order_count DESC, sales_channel_key",
+    )
+
+
+# --- overview ------------------------------------------------------------------------------------
+
+
+def sales_totals(conn: psycopg.Connection, filters: Filters, period: Period) -> tuple[Decimal, int]:
+    """Net revenue and valid orders over ``period`` with the page's country and channel."""
+    revenue, orders = conn.execute(
+        f"""SELECT coalesce(sum(net_revenue), 0), coalesce(sum(orders), 0)::bigint
+              FROM analytics.agg_sales_daily
+             WHERE date_day BETWEEN %(p_start)s AND %(p_end)s AND {COUNTRY} AND {CHANNEL}""",
+        {**filters.sql_params(), "p_start": period.start, "p_end": period.end},
+    ).fetchone()
+    return Decimal(revenue), int(orders)
+
+
+def daily_trend(conn: psycopg.Connection, filters: Filters) -> pd.DataFrame:
+    return frame(
+        conn,
+        f"""SELECT date_day, sum(net_revenue) AS net_revenue, sum(orders)::bigint AS orders
+              FROM analytics.agg_sales_daily
+             WHERE {DAYS} AND {COUNTRY} AND {CHANNEL}
+             GROUP BY 1 ORDER BY 1""",
+        filters.sql_params(),
+    )
+
+
+def monthly_trend(conn: psycopg.Connection, filters: Filters) -> pd.DataFrame:
+    """The twelve months up to the range's last day, so a year's shape shows whatever the
+    range (agg_orders_monthly: each order counted once)."""
+    return frame(
+        conn,
+        f"""SELECT month_start, sum(net_revenue) AS net_revenue, sum(orders)::bigint AS orders,
+                   sum(net_revenue) / nullif(sum(orders), 0) AS average_order_value
+              FROM analytics.agg_orders_monthly
+             WHERE month_start BETWEEN date_trunc('month', %(end)s::date) - interval '11 months'
+                                   AND %(end)s
+               AND {COUNTRY} AND {CHANNEL}
+             GROUP BY 1 ORDER BY 1""",
+        filters.sql_params(),
+    )
+
+
+def split_by_country(conn: psycopg.Connection, filters: Filters) -> pd.DataFrame:
+    return frame(
+        conn,
+        f"""SELECT coalesce(g.country_name, 'unknown') AS country,
+                   sum(d.net_revenue) AS net_revenue, sum(d.orders)::bigint AS orders
+              FROM analytics.agg_sales_daily AS d
+              LEFT JOIN analytics.dim_geography AS g USING (country_id)
+             WHERE {DAYS} AND {COUNTRY.replace("country_id", "d.country_id")} AND {CHANNEL}
+             GROUP BY 1 HAVING sum(d.orders) > 0 ORDER BY 2 DESC""",
+        filters.sql_params(),
+    )
+
+
+def split_by_channel(conn: psycopg.Connection, filters: Filters) -> pd.DataFrame:
+    return frame(
+        conn,
+        f"""SELECT sales_channel_key AS channel, sum(net_revenue) AS net_revenue,
+                   sum(orders)::bigint AS orders
+              FROM analytics.agg_sales_daily
+             WHERE {DAYS} AND {COUNTRY} AND {CHANNEL}
+             GROUP BY 1 HAVING sum(orders) > 0 ORDER BY 2 DESC""",
+        filters.sql_params(),
+    )
+
+
+# --- products and categories ---------------------------------------------------------------------
+
+# Valid lines of the range, with the page's country and channel: the facts carry both, the
+# monthly product marts neither.
+LINES = f"""FROM analytics.fct_order_lines AS l
+           WHERE l.is_valid AND l.order_date BETWEEN %(start)s AND %(end)s
+             AND {COUNTRY.replace("country_id", "l.country_id")}
+             AND {CHANNEL.replace("sales_channel_key", "l.sales_channel_key")}"""
+
+
+def top_products(conn: psycopg.Connection, filters: Filters, limit: int = 15) -> pd.DataFrame:
+    return frame(
+        conn,
+        f"""WITH sold AS (
+                SELECT l.product_id, sum(l.quantity)::bigint AS quantity,
+                       sum(l.net_line_revenue) AS net_revenue, sum(l.line_margin) AS margin
+                {LINES}
+                GROUP BY 1)
+            SELECT s.product_id, coalesce(p.product_name, 'product ' || s.product_id) AS product,
+                   s.quantity, round(s.net_revenue, 2) AS net_revenue, round(s.margin, 2) AS margin
+              FROM sold AS s LEFT JOIN analytics.dim_product AS p USING (product_id)
+             ORDER BY s.net_revenue DESC, s.product_id LIMIT %(limit)s""",
+        {**filters.sql_params(), "limit": limit},
+    )
+
+
+def top_categories(conn: psycopg.Connection, filters: Filters, limit: int = 15) -> pd.DataFrame:
+    return frame(
+        conn,
+        f"""SELECT coalesce(c.category_name, 'unknown') AS category,
+                   round(sum(l.net_line_revenue), 2) AS net_revenue,
+                   round(sum(l.line_margin), 2) AS margin,
+                   count(DISTINCT l.order_id)::bigint AS orders
+              FROM (SELECT l.category_id, l.net_line_revenue, l.line_margin, l.order_id
+                    {LINES}) AS l
+              LEFT JOIN (SELECT DISTINCT category_id, category_name FROM analytics.dim_product) AS c
+                USING (category_id)
+             GROUP BY 1 ORDER BY 2 DESC LIMIT %(limit)s""",
+        {**filters.sql_params(), "limit": limit},
+    )
+
+
+def product_daily(conn: psycopg.Connection, filters: Filters, product_id: int) -> pd.DataFrame:
+    return frame(
+        conn,
+        f"""SELECT l.order_date AS date_day, sum(l.quantity)::bigint AS quantity,
+                   sum(l.net_line_revenue) AS net_revenue
+            {LINES} AND l.product_id = %(product_id)s
+             GROUP BY 1 ORDER BY 1""",
+        {**filters.sql_params(), "product_id": product_id},
+    )
+
+
+def bought_together(conn: psycopg.Connection, limit: int = 15) -> pd.DataFrame:
+    """All-time pairs (product_pairs has no date, country or channel)."""
+    return frame(
+        conn,
+        """SELECT coalesce(a.product_name, 'product ' || p.product_a_id) AS product_a,
+                  coalesce(b.product_name, 'product ' || p.product_b_id) AS product_b,
+                  p.pair_orders, round(p.confidence_a_to_b::numeric, 3) AS confidence_a_to_b,
+                  round(p.lift::numeric, 2) AS lift
+             FROM analytics.product_pairs AS p
+             LEFT JOIN analytics.dim_product AS a ON a.product_id = p.product_a_id
+             LEFT JOIN analytics.dim_product AS b ON b.product_id = p.product_b_id
+            ORDER BY p.pair_orders DESC, p.lift DESC, 1, 2 LIMIT %(limit)s""",
+        {"limit": limit},
+    )
+
+
+# --- customers -----------------------------------------------------------------------------------
+
+
+def cohort_retention(conn: psycopg.Connection, filters: Filters) -> pd.DataFrame:
+    """Cohorts (first valid order's month) that start in the range. With a country chosen, the
+    retention is recomputed from customer_cohorts for the customers of those countries."""
+    params = filters.sql_params()
+    if not filters.countries:
+        return frame(
+            conn,
+            """SELECT cohort_month, cohort_month_number, cohort_size, retention_rate
+                 FROM analytics.cohort_retention
+                WHERE cohort_month BETWEEN date_trunc('month', %(start)s::date) AND %(end)s
+                ORDER BY 1, 2""",
+            params,
+        )
+    customers = customer_relation(conn)
+    return frame(
+        conn,
+        f"""WITH chosen AS (
+                SELECT c.customer_id, c.cohort_month, c.cohort_month_number
+                  FROM analytics.customer_cohorts AS c
+                  JOIN {customers} AS d USING (customer_id)
+                 WHERE c.cohort_month BETWEEN date_trunc('month', %(start)s::date) AND %(end)s
+                   AND {COUNTRY.replace("country_id", "d.country_id")}),
+            sizes AS (SELECT cohort_month, count(DISTINCT customer_id) AS cohort_size
+                        FROM chosen WHERE cohort_month_number = 0 GROUP BY 1)
+            SELECT c.cohort_month, c.cohort_month_number, s.cohort_size,
+                   count(DISTINCT c.customer_id)::numeric / s.cohort_size AS retention_rate
+              FROM chosen AS c JOIN sizes AS s USING (cohort_month)
+             GROUP BY 1, 2, 3 ORDER BY 1, 2""",
+        params,
+    )
+
+
+def rfm_segments(conn: psycopg.Connection, filters: Filters) -> pd.DataFrame:
+    customers = customer_relation(conn)
+    return frame(
+        conn,
+        f"""SELECT rfm_segment, count(*)::bigint AS customers,
+                   round(sum(lifetime_value), 2) AS revenue, sum(lifetime_orders)::bigint AS orders,
+                   round(avg(lifetime_value), 2) AS average_value
+              FROM {customers}
+             WHERE rfm_segment IS NOT NULL AND {COUNTRY}
+             GROUP BY 1 ORDER BY 3 DESC""",
+        filters.sql_params(),
+    )
+
+
+def revenue_tiers(conn: psycopg.Connection, filters: Filters) -> pd.DataFrame:
+    customers = customer_relation(conn)
+    return frame(
+        conn,
+        f"""SELECT revenue_tier, count(*)::bigint AS customers,
+                   round(sum(lifetime_value), 2) AS revenue,
+                   round(avg(lifetime_value), 2) AS average_clv,
+                   round(avg(is_churned::int), 3) AS churn_rate
+              FROM {customers}
+             WHERE customer_id <> -1 AND lifetime_orders > 0 AND {COUNTRY}
+             GROUP BY 1 ORDER BY 3 DESC""",
+        filters.sql_params(),
+    )
+
+
+def customer_summary(conn: psycopg.Connection, filters: Filters) -> tuple[int, Decimal, Decimal]:
+    """Customers with a valid order, their churn rate and average lifetime value (CLV)."""
+    customers = customer_relation(conn)
+    count, churn, clv = conn.execute(
+        f"""SELECT count(*), coalesce(avg(is_churned::int), 0), coalesce(avg(lifetime_value), 0)
+              FROM {customers}
+             WHERE customer_id <> -1 AND lifetime_orders > 0 AND {COUNTRY}""",
+        filters.sql_params(),
+    ).fetchone()
+    return int(count), Decimal(churn), Decimal(clv)
+
+
+def pii_masked(conn: psycopg.Connection) -> bool:
+    """Whether the role reads the masked customer dimension (PHC_BI_PII=masked)."""
+    return customer_relation(conn) != "analytics.dim_customer"
+
+
+def top_customers(conn: psycopg.Connection, filters: Filters, limit: int = 10) -> pd.DataFrame:
+    """Email and names as the BI role may read them (dim_customer_masked when PHC_BI_PII=masked)."""
+    customers = customer_relation(conn)
+    return frame(
+        conn,
+        f"""SELECT customer_id, email, firstname, lastname, lifetime_orders,
+                   round(lifetime_value, 2) AS lifetime_value,
+                   revenue_tier, rfm_segment
+              FROM {customers}
+             WHERE customer_id <> -1 AND {COUNTRY}
+             ORDER BY lifetime_value DESC, customer_id LIMIT %(limit)s""",
+        {**filters.sql_params(), "limit": limit},
+    )
+
+
+# --- anomalies -----------------------------------------------------------------------------------
+
+
+def anomalies(conn: psycopg.Connection, filters: Filters) -> pd.DataFrame:
+    """The shop-wide daily series with its baseline; sales_anomalies has no country or channel."""
+    return frame(
+        conn,
+        f"""SELECT date_day, net_revenue, orders, round(baseline_mean::numeric, 2) AS baseline_mean,
+                   round(z_score::numeric, 2) AS z_score, is_anomaly, anomaly_direction
+              FROM analytics.sales_anomalies
+             WHERE {DAYS} ORDER BY 1""",
+        filters.sql_params(),
+    )
+
+
+# --- data health ---------------------------------------------------------------------------------
+
+
+def sync_status(conn: psycopg.Connection) -> pd.DataFrame:
+    return frame(
+        conn,
+        """SELECT entity, cursor_field, synced_through, last_synced_at,
+                  date_trunc('second', now() - last_synced_at)::text AS since_last_sync,
+                  last_swept_at, last_sweep_removed_ids
+             FROM analytics.sync_status ORDER BY last_synced_at, entity""",
+    )
+
+
+def mart_freshness(conn: psycopg.Connection) -> pd.DataFrame:
+    """Each mart's last build (refresh or incremental update) from analytics.refresh_log."""
+    return frame(
+        conn,
+        """SELECT DISTINCT ON (view_name) replace(view_name, 'analytics.', '') AS mart,
+                  finished_at AS last_built_at, row_count,
+                  round(extract(epoch FROM finished_at - started_at)::numeric, 2) AS seconds
+             FROM analytics.refresh_log
+            WHERE view_name LIKE 'analytics.%%' AND finished_at IS NOT NULL
+            ORDER BY view_name, finished_at DESC""",
+    )
+
+
+def failing_checks(conn: psycopg.Connection) -> pd.DataFrame:
+    return frame(
+        conn,
+        """SELECT asset, check_name, severity, failing_count, example_ids, evaluated_at
+             FROM analytics.check_results
+            WHERE status = 'failed'
+            ORDER BY severity, asset, check_name""",
+    )
+
+
+def check_counts(conn: psycopg.Connection) -> dict[str, int]:
+    return dict(
+        conn.execute(
+            "SELECT status, count(*)::int FROM analytics.check_results GROUP BY 1"
+        ).fetchall()
+    )
+
+
+def quarantine(conn: psycopg.Connection) -> pd.DataFrame:
+    return frame(
+        conn,
+        """SELECT entity, reason, count(*)::bigint AS records, min(record_id) AS example_id,
+                  max(first_seen_at) AS last_seen_at
+             FROM analytics.quarantined_records GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""",
+    )
