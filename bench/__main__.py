@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import statistics
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import machine
+from bench.dashboard import TARGET_PAGE_S, PageTiming, run_dashboard
 from bench.database import admin_url, fresh_database, server_version, use_migrations
 from bench.dbt_bench import dbt_build, now, refresh_times
 from bench.exports import FORMATS as EXPORT_FORMATS
@@ -133,6 +135,9 @@ def measure_scale(
             log(f"{label}: dashboard queries")
             queries = run_queries(db, runs)
             queries_load = machine.load()
+            log(f"{label}: dashboard pages: their queries, then each page in a browser")
+            pages: list[PageTiming] = run_dashboard(db)
+            pages_load = machine.load()
             exports: list[ExportRun] = []
             if export_formats:
                 log(f"{label}: phc-analytics export, {', '.join(export_formats)}")
@@ -279,8 +284,27 @@ def measure_scale(
             )
         )
 
+    for page in pages:
+        slowest = max(page.load_s)
+        fig(
+            Figure(
+                f"{label}: dashboard page {page.page}",
+                f"browser load {statistics.median(page.load_s):.2f} s median, {slowest:.2f} s max"
+                f" ({len(page.load_s)} loads); its queries {page.data_cold_s:.3f} s cold,"
+                f" {page.data_warm_s:.3f} s warm",
+                f"< {TARGET_PAGE_S:.0f} s per page",
+                slowest / TARGET_PAGE_S,
+                slowest < TARGET_PAGE_S,
+                pages_load,
+            )
+        )
+
     for run in exports:
-        left_out = f"; {len(run.left_out)} over Excel's row limit left out" if run.left_out else ""
+        left_out = (
+            f"; {len(run.left_out)} over Excel's row limit or the bench's 200,000-row cap left out"
+            if run.left_out
+            else ""
+        )
         fig(
             Figure(
                 f"{label}: export {run.fmt}, {run.marts} marts{left_out}",
