@@ -51,8 +51,10 @@ def _overview(conn: psycopg.Connection, f: Filters) -> None:
 
 
 def _products(conn: psycopg.Connection, f: Filters) -> None:
-    top = queries.top_products(conn, f)
-    queries.top_categories(conn, f)
+    top = queries.top_products(conn, f, "revenue")
+    queries.top_products(conn, f, "margin")
+    queries.top_categories(conn, f, "revenue")
+    queries.top_categories(conn, f, "margin")
     if not top.empty:
         queries.product_daily(conn, f, int(top["product_id"].iloc[0]))
     queries.bought_together(conn)
@@ -161,7 +163,11 @@ def time_page_loads(url: str, runs: int = 3) -> dict[str, list[float]]:
             if browser is not None:
                 browser.quit()
             process.terminate()
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
     return out
 
 

@@ -96,9 +96,14 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float,
             command, cwd=settings.project_root(), env=env, stdout=out, stderr=err
         )
         peak = 0
-        while process.poll() is None:
-            peak = max(peak, peak_rss_kb(process.pid) or 0)
-            time.sleep(POLL_S)
+        try:
+            while process.poll() is None:
+                peak = max(peak, peak_rss_kb(process.pid) or 0)
+                time.sleep(POLL_S)
+        finally:
+            if process.poll() is None:  # interrupted: no export left running behind the bench
+                process.kill()
+                process.wait()
         seconds = time.perf_counter() - started
         out.seek(0)
         err.seek(0)

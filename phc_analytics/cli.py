@@ -312,11 +312,16 @@ def dashboard(port: int, host: str) -> None:
     Pages: overview, products and categories, customers, anomalies, data health; the filters
     (dates, country, channel) apply to every page and live in the URL.
     """
-    from phc_analytics.dashboard.launcher import bi_database_url, streamlit_launch
+    from phc_analytics.dashboard.launcher import (
+        bi_database_url,
+        check_read_only,
+        streamlit_launch,
+    )
     from phc_analytics.warehouse import location
 
     _migrate_warehouse()
     url = os.environ.get(settings.ENV_BI_DATABASE_URL) or bi_database_url()
+    check_read_only(url)
     launch = streamlit_launch(host, port, url)
     console.print(
         f"dashboard on http://{host}:{port}, reading {location.redact(url)} (Ctrl-C stops it)",

@@ -6,10 +6,11 @@ query parameters, then the sidebar), then draw the chosen page (dashboard/pages.
 
 from __future__ import annotations
 
+import psycopg
 import streamlit as st
 
 from phc_analytics.dashboard import pages
-from phc_analytics.dashboard.data import load
+from phc_analytics.dashboard.data import load, load_fresh
 from phc_analytics.dashboard.filters import Filters, from_query_params
 from phc_analytics.errors import PhcError
 
@@ -48,10 +49,14 @@ def _lists() -> dict[str, list[str]]:
 def main() -> None:
     st.set_page_config(page_title="phc_analytics", page_icon=":bar_chart:", layout="wide")
     try:
+        problem = load_fresh("read_only_problem")
+        if problem:
+            st.error(problem)
+            st.stop()
         days = load("data_days")
         currency = load("currency") if days else ""
-    except PhcError as exc:
-        st.error(str(exc))
+    except (PhcError, psycopg.Error) as exc:
+        st.error(one_line(exc))
         st.stop()
     if days is None:
         st.info("The marts are empty: run `make demo` (or `phc-analytics run`) first.")
@@ -68,7 +73,17 @@ def main() -> None:
             for title, path, draw in pages.PAGES
         ]
     )
-    chosen.run()
+    try:
+        chosen.run()
+    except (PhcError, psycopg.Error) as exc:
+        # A server gone, or a mart being replaced by a full refresh: say so, and let the user
+        # reload, rather than a traceback.
+        st.error(f"{one_line(exc)} (reload the page to try again)")
+
+
+def one_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 main()

@@ -3,6 +3,7 @@ view can be bookmarked or shared and a test can open it directly."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -10,6 +11,8 @@ from datetime import date, timedelta
 from phc_analytics.dashboard.periods import Period
 
 DEFAULT_DAYS = 90
+# An id as PostgreSQL's int takes it; anything else in the URL is dropped.
+COUNTRY_ID = re.compile(r"-?[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def from_query_params(params: Mapping, first_day: date, last_day: date) -> Filte
         end = last_day
         start = max(first_day, end - timedelta(days=DEFAULT_DAYS - 1))
     countries = tuple(
-        sorted({int(c) for c in _values(params, "country") if c.lstrip("-").isdigit()})
+        sorted({int(c) for c in _values(params, "country") if COUNTRY_ID.fullmatch(c)})
     )
     channels = tuple(sorted(set(_values(params, "channel"))))
     return Filters(start, end, countries, channels)

@@ -41,11 +41,30 @@ def streamlit_launch(host: str, port: int, bi_url: str) -> Launch:
         "--server.runOnSave", "false",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
+        # An unexpected error shows its message, never a traceback with the code's internals.
+        "--client.showErrorDetails", "type",
         "--theme.base", "light",
     ]  # fmt: skip
-    env = {
-        **os.environ,
+    # The web server gets the BI role's connection and no other secret: not the warehouse's
+    # admin URL, the shop's key or the other roles' passwords.
+    secrets = {s.name for s in settings.SETTINGS if s.secret}
+    env = {name: value for name, value in os.environ.items() if name not in secrets}
+    env |= {
         settings.ENV_BI_DATABASE_URL: bi_url,
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
     return Launch(argv, env)
+
+
+def check_read_only(bi_url: str) -> None:
+    """Refuse, in one line, to serve the dashboard as a superuser or a role that can write."""
+    from phc_analytics.dashboard.queries import read_only_problem
+    from phc_analytics.errors import PhcError
+    from phc_analytics.warehouse.connection import open_connection
+
+    with open_connection(
+        bi_url, what="the warehouse (as phc_bi)", variable=settings.ENV_BI_DATABASE_URL
+    ) as conn:
+        problem = read_only_problem(conn)
+    if problem:
+        raise PhcError(problem)

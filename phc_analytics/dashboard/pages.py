@@ -167,17 +167,17 @@ def overview(filters: Filters, currency: str) -> None:
 def products(filters: Filters, currency: str) -> None:
     st.header("Products and categories")
     st.caption(f"Valid order lines in the range; revenue and margin in {currency}, tax excluded.")
-    top = load("top_products", filters)
+    top = load("top_products", filters, "revenue")
     left, right = st.columns(2)
     with left:
         st.subheader("Top products by revenue")
         table(top.drop(columns=["product_id"]))
     with right:
         st.subheader("Top products by margin")
-        if not top.empty:
-            by_margin = _numeric(top.dropna(subset=["margin"]), "margin")
+        by_margin = load("top_products", filters, "margin").dropna(subset=["margin"])
+        if not by_margin.empty:
             st.altair_chart(
-                alt.Chart(by_margin)
+                alt.Chart(_numeric(by_margin, "margin"))
                 .mark_bar()
                 .encode(
                     y=alt.Y("product:N", sort="-x", title=None),
@@ -186,8 +186,13 @@ def products(filters: Filters, currency: str) -> None:
                 ),
                 width="stretch",
             )
-    st.subheader("Categories")
-    table(load("top_categories", filters))
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Top categories by revenue")
+        table(load("top_categories", filters, "revenue"))
+    with right:
+        st.subheader("Top categories by margin")
+        table(load("top_categories", filters, "margin"))
 
     st.subheader("One product's daily sales")
     if top.empty:
@@ -216,7 +221,11 @@ def products(filters: Filters, currency: str) -> None:
 
 def customers(filters: Filters, currency: str) -> None:
     st.header("Customers")
-    st.caption(NOT_BY_CHANNEL if filters.channels else "Customers with at least one valid order.")
+    st.caption(
+        "Customers with at least one valid order, over their whole history: the date range"
+        " applies to the cohorts only, the country filter to the customer's last delivery"
+        " country." + (f" {NOT_BY_CHANNEL}" if filters.channels else "")
+    )
     count, churn, clv = load("customer_summary", filters)
     cols = st.columns(3)
     cols[0].metric("Customers", f"{count:,}")

@@ -30,6 +30,34 @@ def frame(conn: psycopg.Connection, sql: str, params: dict | None = None) -> pd.
     return pd.DataFrame(cur.fetchall(), columns=columns)
 
 
+# --- who reads ----------------------------------------------------------------------------------
+
+
+def read_only_problem(conn: psycopg.Connection) -> str | None:
+    """Why the connected role must not serve the dashboard (a superuser, or a role that can
+    write or create in analytics), or None for a read-only role such as phc_bi."""
+    role, superuser, can_create, can_write = conn.execute(
+        """SELECT r.rolname, r.rolsuper, has_schema_privilege('analytics', 'CREATE'),
+                  EXISTS (SELECT 1 FROM pg_class AS c
+                           WHERE c.relnamespace = 'analytics'::regnamespace
+                             AND c.relkind IN ('r', 'm', 'p')
+                             AND (has_table_privilege(c.oid, 'INSERT')
+                                  OR has_table_privilege(c.oid, 'UPDATE')
+                                  OR has_table_privilege(c.oid, 'DELETE')))
+             FROM pg_roles AS r WHERE r.rolname = current_user"""
+    ).fetchone()
+    if superuser:
+        reason = "is a superuser"
+    elif can_create or can_write:
+        reason = "can change the analytics schema"
+    else:
+        return None
+    return (
+        f"the dashboard would read as {role}, which {reason}; it reads as the read-only BI role"
+        " phc_bi: unset PHC_BI_DATABASE_URL, or point it at phc_bi"
+    )
+
+
 # --- what the filters offer ----------------------------------------------------------------------
 
 
@@ -141,7 +169,14 @@ LINES = f"""FROM analytics.fct_order_lines AS l
              AND {CHANNEL.replace("sales_channel_key", "l.sales_channel_key")}"""
 
 
-def top_products(conn: psycopg.Connection, filters: Filters, limit: int = 15) -> pd.DataFrame:
+# ORDER BY the output columns: the ranking of top_products and top_categories.
+RANKINGS = {"revenue": "net_revenue DESC", "margin": "margin DESC NULLS LAST"}
+
+
+def top_products(
+    conn: psycopg.Connection, filters: Filters, by: str = "revenue", limit: int = 15
+) -> pd.DataFrame:
+    """The products with the most revenue, or the most margin (lines without a cost left out)."""
     return frame(
         conn,
         f"""WITH sold AS (
@@ -152,12 +187,15 @@ def top_products(conn: psycopg.Connection, filters: Filters, limit: int = 15) ->
             SELECT s.product_id, coalesce(p.product_name, 'product ' || s.product_id) AS product,
                    s.quantity, round(s.net_revenue, 2) AS net_revenue, round(s.margin, 2) AS margin
               FROM sold AS s LEFT JOIN analytics.dim_product AS p USING (product_id)
-             ORDER BY s.net_revenue DESC, s.product_id LIMIT %(limit)s""",
+             ORDER BY {RANKINGS[by]}, s.product_id
+             LIMIT %(limit)s""",
         {**filters.sql_params(), "limit": limit},
     )
 
 
-def top_categories(conn: psycopg.Connection, filters: Filters, limit: int = 15) -> pd.DataFrame:
+def top_categories(
+    conn: psycopg.Connection, filters: Filters, by: str = "revenue", limit: int = 15
+) -> pd.DataFrame:
     return frame(
         conn,
         f"""SELECT coalesce(c.category_name, 'unknown') AS category,
@@ -168,7 +206,7 @@ def top_categories(conn: psycopg.Connection, filters: Filters, limit: int = 15) 
                     {LINES}) AS l
               LEFT JOIN (SELECT DISTINCT category_id, category_name FROM analytics.dim_product) AS c
                 USING (category_id)
-             GROUP BY 1 ORDER BY 2 DESC LIMIT %(limit)s""",
+             GROUP BY 1 ORDER BY {RANKINGS[by]}, 1 LIMIT %(limit)s""",
         {**filters.sql_params(), "limit": limit},
     )
 
@@ -220,15 +258,19 @@ def cohort_retention(conn: psycopg.Connection, filters: Filters) -> pd.DataFrame
     return frame(
         conn,
         f"""WITH chosen AS (
-                SELECT c.customer_id, c.cohort_month, c.cohort_month_number
+                SELECT c.customer_id, c.cohort_month, c.cohort_month_number,
+                       c.order_count_in_month
                   FROM analytics.customer_cohorts AS c
                   JOIN {customers} AS d USING (customer_id)
                  WHERE c.cohort_month BETWEEN date_trunc('month', %(start)s::date) AND %(end)s
                    AND {COUNTRY.replace("country_id", "d.country_id")}),
+            -- Month numbers start at 1 (the first order's month); customer_cohorts has a row
+            -- for every month since, ordered in or not: retained means ordered that month.
             sizes AS (SELECT cohort_month, count(DISTINCT customer_id) AS cohort_size
-                        FROM chosen WHERE cohort_month_number = 0 GROUP BY 1)
+                        FROM chosen WHERE cohort_month_number = 1 GROUP BY 1)
             SELECT c.cohort_month, c.cohort_month_number, s.cohort_size,
-                   count(DISTINCT c.customer_id)::numeric / s.cohort_size AS retention_rate
+                   count(DISTINCT c.customer_id) FILTER (WHERE c.order_count_in_month > 0)::numeric
+                       / s.cohort_size AS retention_rate
               FROM chosen AS c JOIN sizes AS s USING (cohort_month)
              GROUP BY 1, 2, 3 ORDER BY 1, 2""",
         params,

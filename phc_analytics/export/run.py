@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from psycopg import sql
 
 from phc_analytics import settings
@@ -84,11 +85,24 @@ def export_marts(
         for mart in marts:
             started = time.perf_counter()
             target = out_dir / f"{mart}.{fmt}"
-            with atomic_path(target) as partial:
-                if fmt == "xlsx":
-                    rows = writer(conn, mart, partial, max_rows=excel_max_rows)
-                else:
-                    rows = writer(conn, mart, partial)
+            try:
+                with atomic_path(target) as partial:
+                    if fmt == "xlsx":
+                        rows = writer(conn, mart, partial, max_rows=excel_max_rows)
+                    else:
+                        rows = writer(conn, mart, partial)
+            except psycopg.Error as exc:
+                # e.g. the mart replaced by a full refresh while it was read: the files written
+                # so far stay, this one is not left half written (atomic_path).
+                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc)
+                raise PhcError(
+                    f"exporting {mart} failed: {reason}; the marts before it were written,"
+                    " run the export again"
+                ) from None
+            except OSError as exc:
+                raise PhcError(
+                    f"cannot write {target}: {exc.strerror or exc}; check --out (space, rights)"
+                ) from None
             result = MartExport(
                 mart, target, rows, target.stat().st_size, time.perf_counter() - started
             )

@@ -90,7 +90,6 @@ def write_xlsx(
     """openpyxl's write-only workbook (rows go to a temporary file as they are appended), one
     sheet named after the mart, header first."""
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     from phc_analytics.export.columns import read_columns, xlsx_select
 
@@ -98,6 +97,7 @@ def write_xlsx(
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=mart[:EXCEL_SHEET_TITLE_MAX])
     sheet.append([c.name for c in columns])
+    to_cell = _xlsx_cells(sheet)
     written = 0
     try:
         with conn.transaction(), conn.cursor(name=f"phc_export_{mart}") as cur:
@@ -108,15 +108,33 @@ def write_xlsx(
                 if too_many_for_excel(written, max_rows):
                     raise PhcError(excel_refusal({mart: written}, max_rows))
                 for row in rows:
-                    # XML 1.0 cannot carry most control characters; openpyxl refuses them.
-                    sheet.append(
-                        [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row]
-                    )
+                    sheet.append([to_cell(v) for v in row])
     except BaseException:
         _discard(sheet)
         raise
     workbook.save(path)
     return written
+
+
+def _xlsx_cells(sheet):
+    """The function that turns a value into what an xlsx cell takes. XML 1.0 cannot carry most
+    control characters (openpyxl refuses them), and openpyxl writes a string that starts with
+    '=' as a formula: product and customer names come from the shop's visitors, so such text
+    is written as a text cell, which Excel shows and never evaluates (formula injection)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(value):
+        if not isinstance(value, str):
+            return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not value.startswith("="):
+            return value
+        text = WriteOnlyCell(sheet, value=value)
+        text.data_type = "s"
+        return text
+
+    return cell
 
 
 def _discard(sheet) -> None:

@@ -102,6 +102,9 @@ def store_report(conn, report: dict) -> int:
         for e in report["checks"]
     ]
     with conn.transaction(), conn.cursor() as cur:
+        # Two reports at once (a UI run beside a scheduled one): the second waits for the
+        # first instead of inserting beside rows its DELETE could not see.
+        cur.execute(f"LOCK TABLE {CHECK_RESULTS_TABLE} IN EXCLUSIVE MODE")
         cur.execute(f"DELETE FROM {CHECK_RESULTS_TABLE}")
         cur.executemany(
             f"""INSERT INTO {CHECK_RESULTS_TABLE} (asset, check_name, status, severity,

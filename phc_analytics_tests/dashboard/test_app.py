@@ -238,3 +238,22 @@ def test_every_page_shows_the_facts_figures_as_the_bi_role(
     assert int(metrics["Quarantined records"].replace(",", "")) == quarantined
     assert PLANTED_CHECK in health_lines
     assert any(line.startswith("orders") for line in health_lines)  # the sync of orders
+
+
+def test_the_command_refuses_to_serve_as_a_superuser_in_one_line(
+    migrated_database: str, tmp_path: Path
+):
+    env = {
+        **os.environ,
+        settings.ENV_DATABASE_URL: migrated_database,
+        settings.ENV_HOME: str(tmp_path),
+        # Pointed at the admin login, as a user could by mistake.
+        settings.ENV_BI_DATABASE_URL: migrated_database,
+    }
+    out = subprocess.run(
+        [CLI, "dashboard", "--port", str(free_port())],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 2, out.stdout + out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is a superuser" in lines[0] and "PHC_BI_DATABASE_URL" in lines[0]

@@ -18,7 +18,12 @@ def test_a_url_round_trips_and_bad_values_fall_back():
     assert from_query_params(chosen.to_query_params(), FIRST, LAST) == chosen
     # One value instead of a list, a range given backwards, junk ids dropped.
     f = from_query_params(
-        {"start": "2024-03-31", "end": "2024-01-01", "country": ["8", "x", "-1"], "channel": "a"},
+        {
+            "start": "2024-03-31",
+            "end": "2024-01-01",
+            "country": ["8", "x", "-1", "--5", "²", "99999999999"],
+            "channel": "a",
+        },
         FIRST,
         LAST,
     )

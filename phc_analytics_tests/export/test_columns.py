@@ -45,7 +45,7 @@ INSERT INTO analytics.types_probe VALUES
      '2024-02-29 23:59:59.123456', '2024-03-01 00:30:00+02', '13:14:15', '{"a": [1, 2]}',
      'caf' || chr(233) || ' ' || chr(1) || 'x', '1 mon 2 days', 'FR'),
     (2, NULL, -0.01, 1.0 / 3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-     NULL);
+     '=1+1');
 GRANT SELECT ON analytics.types_probe TO phc_bi;
 """
 
@@ -101,6 +101,9 @@ def test_xlsx_writes_what_excel_can_hold(probe_url: str, tmp_path):
     assert row["payload"] == '{"a": [1, 2]}'
     assert row["label"] == "caf\u00e9 x"  # the control character XML cannot carry is dropped
     assert second[0] == 2 and second[1] is None
+    # Text that looks like a formula (a shop visitor's name can) stays text: never evaluated.
+    code = load_workbook(done.path)["types_probe"].cell(row=3, column=len(header))
+    assert (code.value, code.data_type) == ("=1+1", "s")
 
 
 @pytest.mark.server

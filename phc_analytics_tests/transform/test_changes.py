@@ -181,8 +181,11 @@ def test_a_warehouse_built_before_the_incremental_facts_is_upgraded_in_one_run(
 ):
     url = built_copy.url
     with psycopg.connect(url, autocommit=True) as conn:
-        # As the previous version built it: no _staged_xid in staging, the facts as views.
+        # As the previous version built it: no _staged_xid in staging, the facts as views; and
+        # as the versions before issue 16 did: `orders` in agg_sales_monthly, no currency, no
+        # masked customer view.
         conn.execute("ALTER TABLE staging.stg_orders DROP COLUMN _staged_xid")
+        make_marts_as_before_issue_16(conn)
         conn.execute("DROP TABLE analytics.fct_order_lines CASCADE")
         conn.execute(
             "CREATE MATERIALIZED VIEW analytics.fct_order_lines AS"
@@ -205,6 +208,14 @@ def test_a_warehouse_built_before_the_incremental_facts_is_upgraded_in_one_run(
         assert conn.execute("SELECT _staged_xid FROM staging.stg_orders LIMIT 1").fetchone()
     assert kinds == {"fct_orders": "r", "fct_order_lines": "r", "customer_rfm": "m"}
     assert lines == staged > 0
+    with psycopg.connect(url) as conn:
+        currencies = conn.execute(
+            "SELECT DISTINCT currency FROM analytics.agg_sales_daily"
+            " UNION SELECT DISTINCT currency FROM analytics.agg_sales_monthly"
+        ).fetchall()
+        masked = conn.execute("SELECT count(*) FROM analytics.dim_customer_masked").fetchone()
+        assert changes.upgrade_reason(conn, "analytics") is None
+    assert currencies == [("EUR",)] and masked[0] > 0
 
     # Staging upgraded, a fact still a view (only reachable by hand: a staging full refresh
     # drops the views): the marts' own check names it.
@@ -222,3 +233,36 @@ def test_a_warehouse_built_before_the_incremental_facts_is_upgraded_in_one_run(
         assert changes.upgrade_reason(conn, "analytics") == (
             "fct_order_lines are still materialized views (now incremental tables)"
         )
+
+
+INCREMENTAL_AGGREGATES_WITH_MONEY = (
+    "agg_sales_daily", "agg_sales_monthly", "agg_product_performance", "agg_category_sales",
+    "agg_voucher_use_monthly",
+)  # fmt: skip
+
+
+def make_marts_as_before_issue_16(conn: psycopg.Connection) -> None:
+    conn.execute("DROP VIEW analytics.agg_orders_monthly")  # new in issue 16, on agg_sales_daily
+    conn.execute(
+        "ALTER TABLE analytics.agg_sales_monthly RENAME COLUMN orders_with_category TO orders"
+    )
+    for table in INCREMENTAL_AGGREGATES_WITH_MONEY:
+        conn.execute(f"ALTER TABLE analytics.{table} DROP COLUMN currency")
+    conn.execute("DROP VIEW analytics.dim_customer_masked")
+
+
+def test_marts_built_before_orders_with_category_and_currency_get_a_full_refresh(
+    built_copy: BuiltWarehouse,
+):
+    """dbt's on_schema_change would stop an incremental build of these tables: the marts are
+    rebuilt whole instead (the upgrade test above runs that rebuild)."""
+    with psycopg.connect(built_copy.url, autocommit=True) as conn:
+        assert changes.upgrade_reason(conn, "analytics") is None
+        conn.execute("ALTER TABLE analytics.agg_category_sales DROP COLUMN currency")  # no view
+        assert changes.upgrade_reason(conn, "analytics") == (
+            "the aggregates were built before they carried their currency"
+        )
+        conn.execute(
+            "ALTER TABLE analytics.agg_sales_monthly RENAME COLUMN orders_with_category TO orders"
+        )
+        assert changes.upgrade_reason(conn, "analytics") == "agg_sales_monthly still has `orders`"

@@ -208,7 +208,7 @@ def test_orders_per_month_counted_once_and_the_per_category_count_says_so(conn, 
 AGGREGATES_WITH_MONEY = (
     "agg_category_sales", "agg_orders_monthly", "agg_payments_daily", "agg_product_performance",
     "agg_refunds_daily", "agg_rfm_segments", "agg_sales_daily", "agg_sales_monthly",
-    "agg_voucher_use_monthly",
+    "agg_voucher_use_monthly", "cohort_retention", "sales_anomalies",
 )  # fmt: skip
 
 

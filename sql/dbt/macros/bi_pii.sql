@@ -28,8 +28,9 @@ revoke select on {{ this }} from phc_bi
     rather than as a dbt model: replacing the materialized view dim_customer drops its dependent
     views (DROP ... CASCADE), which dbt's relation cache does not see for materialized views, so a
     dbt view model would fail its next build. Created when missing: a refresh keeps it, a
-    replacement drops it and this recreates it in the same transaction, from dim_customer's
-    columns as they now are. Its comments come from dim_customer's yml. -#}
+    replacement drops it with the old relation, after dbt's transaction, and this hook (which
+    runs after that transaction) recreates it from dim_customer's columns as they now are; for
+    that moment of a full refresh it is missing. Its comments come from dim_customer's yml. -#}
 {%- macro masked_customer_view() -%}
 {%- set masked = adapter.quote(this.schema) ~ '.' ~ adapter.quote('dim_customer_masked') -%}
 {%- set pii = {

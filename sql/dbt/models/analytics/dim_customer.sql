@@ -1,4 +1,9 @@
-{{ config(post_hook=["{{ bi_pii_privileges() }}", "{{ masked_customer_view() }}"], indexes=[
+{#- The masked view's hook runs after dbt's transaction: a replacement of dim_customer drops the
+    old relation (and the view on it) only after the in-transaction hooks (macros/bi_pii.sql). -#}
+{{ config(post_hook=[
+    "{{ bi_pii_privileges() }}",
+    {"sql": "{{ masked_customer_view() }}", "transaction": False},
+], indexes=[
     {'columns': ['customer_id'], 'unique': True},
     {'columns': ['revenue_tier']},
     {'columns': ['rfm_segment']},

@@ -59,5 +59,6 @@ select
         when (net_revenue - baseline_mean) / baseline_stddev >= {{ var('anomaly_z') }} then 'spike'
         when (net_revenue - baseline_mean) / baseline_stddev <= -{{ var('anomaly_z') }} then 'drop'
         else 'normal'
-    end as anomaly_direction
+    end as anomaly_direction,
+    {{ shop_currency() }} as currency
 from baseline

@@ -1,0 +1,90 @@
+"""The dashboard's queries against the marts and facts of the session's built warehouse, read
+as phc_bi, where the browser test cannot look closely: the recomputed cohorts, the rankings,
+the channel filter, and the refusal to serve as a role that can write."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from phc_analytics.dashboard import queries
+from phc_analytics.dashboard.filters import Filters
+from phc_analytics.dashboard.periods import Period
+from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
+from phc_analytics_tests.support.databases import with_user
+
+pytestmark = pytest.mark.server
+
+WHOLE = Filters(date(2022, 1, 1), date(2025, 6, 1))
+
+
+@pytest.fixture(scope="module")
+def bi(built_warehouse: BuiltWarehouse):
+    with psycopg.connect(with_user(built_warehouse.url, "phc_bi"), autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture(scope="module")
+def admin(built_warehouse: BuiltWarehouse):
+    with psycopg.connect(built_warehouse.url, autocommit=True) as conn:
+        yield conn
+
+
+def test_cohorts_recomputed_for_every_country_equal_the_cohort_mart(bi):
+    countries = tuple(queries.countries(bi)["country_id"])
+    mart = queries.cohort_retention(bi, WHOLE)
+    recomputed = queries.cohort_retention(bi, Filters(WHOLE.start, WHOLE.end, countries))
+    assert len(mart) > 50 and len(recomputed) == len(mart)
+    for (_, m), (_, r) in zip(mart.iterrows(), recomputed.iterrows(), strict=True):
+        assert (m.cohort_month, m.cohort_month_number, m.cohort_size) == (
+            r.cohort_month, r.cohort_month_number, r.cohort_size
+        )  # fmt: skip
+        assert abs(Decimal(m.retention_rate) - Decimal(r.retention_rate)) < Decimal("1e-9")
+    # One country's cohorts are smaller, and still start at full retention.
+    one = queries.cohort_retention(bi, Filters(WHOLE.start, WHOLE.end, countries[:1]))
+    first_months = one[one.cohort_month_number == 1]
+    assert (
+        0 < first_months.cohort_size.sum() < mart[mart.cohort_month_number == 1].cohort_size.sum()
+    )
+    assert set(first_months.retention_rate) == {1}
+
+
+def test_rankings_by_revenue_and_by_margin(bi, admin):
+    period = Filters(date(2025, 1, 1), date(2025, 3, 31))
+    by_margin = queries.top_products(bi, period, "margin", limit=3)
+    (best_margin,) = admin.execute(
+        """SELECT round(max(m), 2) FROM (
+               SELECT sum(line_margin) AS m FROM analytics.fct_order_lines
+                WHERE is_valid AND order_date BETWEEN %s AND %s GROUP BY product_id) AS p""",
+        (period.start, period.end),
+    ).fetchone()
+    assert by_margin["margin"].iloc[0] == best_margin
+    assert list(by_margin["margin"]) == sorted(by_margin["margin"], reverse=True)
+    by_revenue = queries.top_categories(bi, period, "revenue")
+    assert list(by_revenue["net_revenue"]) == sorted(by_revenue["net_revenue"], reverse=True)
+    assert queries.top_categories(bi, period, "margin")["margin"].iloc[0] == max(
+        by_revenue["margin"].dropna()
+    )
+
+
+def test_a_channel_filter_keeps_that_channel_s_orders_only(bi, admin):
+    channel = queries.channels(bi)["sales_channel_key"].iloc[0]
+    period = Period(date(2024, 1, 1), date(2024, 12, 31))
+    revenue, orders = queries.sales_totals(
+        bi, Filters(period.start, period.end, (), (channel,)), period
+    )
+    expected = admin.execute(
+        "SELECT sum(net_revenue), count(*) FROM analytics.fct_orders"
+        " WHERE is_valid AND order_date BETWEEN %s AND %s AND sales_channel_key = %s",
+        (period.start, period.end, channel),
+    ).fetchone()
+    assert (revenue, orders) == (expected[0], expected[1]) and orders > 0
+
+
+def test_the_dashboard_refuses_a_role_that_can_write(bi, admin):
+    assert queries.read_only_problem(bi) is None
+    problem = queries.read_only_problem(admin)
+    assert problem is not None and "is a superuser" in problem and "phc_bi" in problem
