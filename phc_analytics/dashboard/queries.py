@@ -63,6 +63,9 @@ def read_only_problem(conn: psycopg.Connection) -> str | None:
 
 def data_days(conn: psycopg.Connection) -> tuple[date, date] | None:
     """First and last day with an order; None before the first build."""
+    (built,) = conn.execute("SELECT to_regclass('analytics.agg_sales_daily')").fetchone()
+    if built is None:
+        return None
     row = conn.execute(
         "SELECT min(date_day), max(date_day) FROM analytics.agg_sales_daily WHERE placed_orders > 0"
     ).fetchone()

@@ -88,3 +88,9 @@ def test_the_dashboard_refuses_a_role_that_can_write(bi, admin):
     assert queries.read_only_problem(bi) is None
     problem = queries.read_only_problem(admin)
     assert problem is not None and "is a superuser" in problem and "phc_bi" in problem
+
+
+def test_before_the_first_build_there_are_no_days_and_no_error(migrated_database: str):
+    with psycopg.connect(with_user(migrated_database, "phc_bi")) as conn:
+        assert queries.data_days(conn) is None  # the app then says: run `make demo` first
+        assert queries.read_only_problem(conn) is None
