@@ -51,10 +51,11 @@ def _overview(conn: psycopg.Connection, f: Filters) -> None:
 
 
 def _products(conn: psycopg.Connection, f: Filters) -> None:
-    top = queries.top_products(conn, f, "revenue")
-    queries.top_products(conn, f, "margin")
-    queries.top_categories(conn, f, "revenue")
-    queries.top_categories(conn, f, "margin")
+    sales = queries.product_sales(conn, f)
+    top = queries.rank_products(sales, "revenue")
+    queries.rank_products(sales, "margin")
+    queries.rank_categories(sales, "revenue")
+    queries.rank_categories(sales, "margin")
     if not top.empty:
         queries.product_daily(conn, f, int(top["product_id"].iloc[0]))
     queries.bought_together(conn)

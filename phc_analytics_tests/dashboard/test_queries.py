@@ -52,22 +52,41 @@ def test_cohorts_recomputed_for_every_country_equal_the_cohort_mart(bi):
     assert set(first_months.retention_rate) == {1}
 
 
-def test_rankings_by_revenue_and_by_margin(bi, admin):
+def test_rankings_by_revenue_and_by_margin_from_one_read_of_the_lines(bi, admin):
     period = Filters(date(2025, 1, 1), date(2025, 3, 31))
-    by_margin = queries.top_products(bi, period, "margin", limit=3)
-    (best_margin,) = admin.execute(
-        """SELECT round(max(m), 2) FROM (
-               SELECT sum(line_margin) AS m FROM analytics.fct_order_lines
-                WHERE is_valid AND order_date BETWEEN %s AND %s GROUP BY product_id) AS p""",
-        (period.start, period.end),
-    ).fetchone()
-    assert by_margin["margin"].iloc[0] == best_margin
-    assert list(by_margin["margin"]) == sorted(by_margin["margin"], reverse=True)
-    by_revenue = queries.top_categories(bi, period, "revenue")
-    assert list(by_revenue["net_revenue"]) == sorted(by_revenue["net_revenue"], reverse=True)
-    assert queries.top_categories(bi, period, "margin")["margin"].iloc[0] == max(
-        by_revenue["margin"].dropna()
+    sales = queries.product_sales(bi, period)
+    params = (period.start, period.end)
+    by_product = dict(
+        admin.execute(
+            """SELECT product_id, round(sum(line_margin), 2) FROM analytics.fct_order_lines
+                WHERE is_valid AND order_date BETWEEN %s AND %s GROUP BY 1""",
+            params,
+        ).fetchall()
     )
+    by_margin = queries.rank_products(sales, "margin", limit=3)
+    best = max(m for m in by_product.values() if m is not None)
+    assert by_margin["margin"].iloc[0] == best
+    assert list(by_margin["margin"]) == sorted(by_margin["margin"], reverse=True)
+    assert len(sales) == len(by_product)  # every product sold in the range, once
+    categories = {
+        row[0]: row[1:]
+        for row in admin.execute(
+            """SELECT coalesce(p.category_name, 'unknown'), round(sum(l.net_line_revenue), 2),
+                      count(DISTINCT l.order_id)
+                 FROM analytics.fct_order_lines AS l
+                 LEFT JOIN (SELECT DISTINCT category_id, category_name
+                              FROM analytics.dim_product) AS p USING (category_id)
+                WHERE l.is_valid AND l.order_date BETWEEN %s AND %s GROUP BY 1""",
+            params,
+        ).fetchall()
+    }
+    by_revenue = queries.rank_categories(sales, "revenue", limit=100)
+    assert len(by_revenue) == len(categories) > 3
+    for _, row in by_revenue.iterrows():
+        assert (row.net_revenue, row.orders) == categories[row.category], row.category
+    assert list(by_revenue["net_revenue"]) == sorted(by_revenue["net_revenue"], reverse=True)
+    by_cat_margin = queries.rank_categories(sales, "margin")
+    assert by_cat_margin["margin"].iloc[0] == max(by_revenue["margin"].dropna())
 
 
 def test_a_channel_filter_keeps_that_channel_s_orders_only(bi, admin):

@@ -30,7 +30,7 @@ INCREMENTAL_MARTS = ["agg_carts_daily", "agg_category_sales", "agg_product_perfo
                      "customer_cohorts", "fct_order_lines", "fct_orders", "payment_mismatches",
                      "product_basket_counts"]  # fmt: skip
 # Plain views: no rows of their own, nothing to refresh or log.
-PLAIN_VIEWS = ["agg_orders_monthly", "product_pairs"]
+PLAIN_VIEWS = ["product_pairs"]
 # Not dbt models: the migrations' bookkeeping, readable by the BI role (sql/migrations/020_*),
 # and dim_customer's masked view (its post-hook, macros/bi_pii.sql).
 MIGRATION_TABLES = ["check_results", "refresh_log"]

@@ -1,8 +1,12 @@
-{{ config(materialized='view') }}
+{{ config(indexes=[
+    {'columns': ['month_start', 'country_id', 'sales_channel_key'], 'unique': True},
+]) }}
 
--- The true order count per month, delivery country and channel: a plain view over the daily
--- mart, so it costs nothing to keep fresh and always agrees with it. agg_sales_monthly counts an
--- order once per category it contains (orders_with_category); this one counts it once.
+-- The true order count per month, delivery country and channel, summed from the daily mart, so
+-- it always agrees with it. agg_sales_monthly counts an order once per category it contains
+-- (orders_with_category); this one counts it once. A materialized view: its refresh sums the
+-- daily mart (134k rows at 1M orders, a fraction of a second), and a BI query reads a few
+-- thousand rows; as a plain view, every query summed the daily mart (54 ms p50 at 1M).
 --
 -- Distinct customers are left out on purpose: a month's customers are not the sum of its days'
 -- (a customer who ordered on two days would count twice); fct_orders answers that question.
