@@ -23,7 +23,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import psycopg
-import requests
 
 from phc_analytics.dashboard import periods, queries
 from phc_analytics.dashboard.filters import Filters
@@ -33,7 +32,6 @@ from phc_analytics.warehouse.embedded import free_port
 
 TARGET_PAGE_S = 2.0
 PAGE_TIMEOUT_S = 120
-BUSY = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
 
 
 def _overview(conn: psycopg.Connection, f: Filters) -> None:
@@ -133,7 +131,11 @@ def time_page_data(url: str, runs: int = 5) -> dict[str, tuple[float, float]]:
 
 def time_page_loads(url: str, runs: int = 3) -> dict[str, list[float]]:
     """Per page: seconds from the request until it is drawn, in a real browser."""
-    from phc_analytics_tests.support.browser import chromium, page_lines
+    from phc_analytics_tests.support.browser import chromium, streamlit_drawn, streamlit_healthy
+
+    def drawn(labels: list[str]) -> None:
+        if streamlit_drawn(browser, labels, PAGE_TIMEOUT_S) is None:
+            raise RuntimeError(f"page not drawn within {PAGE_TIMEOUT_S} s: {labels}")
 
     with psycopg.connect(url) as conn:
         filters = ranges(last_day(conn) - timedelta(days=30), runs * len(PAGES))
@@ -147,10 +149,11 @@ def time_page_loads(url: str, runs: int = 3) -> dict[str, list[float]]:
         browser = None
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait_healthy(base, process)
+            if not streamlit_healthy(base, process, 60):
+                raise RuntimeError("the dashboard did not start within a minute")
             browser = chromium(Path(tmp) / "profile")
             browser.get(base)  # the first page view starts a session: not timed
-            _wait_drawn(browser, PAGES["overview"][2], page_lines)
+            drawn(PAGES["overview"][2])
             ranges_left = iter(filters)
             for _ in range(runs):
                 for name, (path, _, labels) in PAGES.items():
@@ -158,7 +161,7 @@ def time_page_loads(url: str, runs: int = 3) -> dict[str, list[float]]:
                     query = urlencode({"start": f.start.isoformat(), "end": f.end.isoformat()})
                     started = time.perf_counter()
                     browser.get(f"{base}/{path}?{query}")
-                    _wait_drawn(browser, labels, page_lines)
+                    drawn(labels)
                     out[name].append(time.perf_counter() - started)
         finally:
             if browser is not None:
@@ -170,33 +173,6 @@ def time_page_loads(url: str, runs: int = 3) -> dict[str, list[float]]:
                 process.kill()
                 process.wait()
     return out
-
-
-def _wait_healthy(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the dashboard exited at start-up")
-        try:
-            if requests.get(f"{base}/_stcore/health", timeout=2).text == "ok":
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the dashboard did not start within a minute")
-
-
-def _wait_drawn(browser, labels: list[str], page_lines) -> None:
-    deadline = time.monotonic() + PAGE_TIMEOUT_S
-    while time.monotonic() < deadline:
-        # While the script runs, Streamlit shows a status widget, and grey skeletons where
-        # elements are still to be drawn.
-        if not browser.find_elements("css selector", BUSY):
-            lines = page_lines(browser)
-            if all(label in lines for label in labels):
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"page not drawn within {PAGE_TIMEOUT_S} s: {labels}")
 
 
 def run_dashboard(admin_url: str, runs: int = 5, loads: int = 3) -> list[PageTiming]:

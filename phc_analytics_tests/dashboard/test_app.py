@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -19,12 +18,16 @@ from urllib.parse import urlencode
 
 import psycopg
 import pytest
-import requests
 
 from phc_analytics import settings
 from phc_analytics.quality.report import store_report, summarize
 from phc_analytics.warehouse.embedded import free_port
-from phc_analytics_tests.support.browser import chromium, page_lines
+from phc_analytics_tests.support.browser import (
+    chromium,
+    page_lines,
+    streamlit_drawn,
+    streamlit_healthy,
+)
 from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
 
 pytestmark = pytest.mark.ui
@@ -35,7 +38,6 @@ ARTIFACTS_DIR = settings.project_root() / "test-artifacts" / "dashboard"
 START, END = date(2025, 1, 1), date(2025, 3, 31)
 START_TIMEOUT_S = 60
 PAGE_TIMEOUT_S = 60
-BUSY = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
 PLANTED_CHECK = "planted_failing_check_for_the_dashboard"
 
 
@@ -56,16 +58,8 @@ def dashboard(warehouse_url: str, home: Path, pii: str | None = None) -> Iterato
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            assert process.poll() is None, (home / "dashboard.log").read_text()[-3000:]
-            try:
-                if requests.get(f"{base}/_stcore/health", timeout=2).text == "ok":
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, "the dashboard did not start within a minute"
-            time.sleep(0.5)
+        started = streamlit_healthy(base, process, START_TIMEOUT_S)
+        assert started, (home / "dashboard.log").read_text()[-3000:]
         yield base
     finally:
         process.terminate()
@@ -79,26 +73,13 @@ def dashboard(warehouse_url: str, home: Path, pii: str | None = None) -> Iterato
 def open_page(browser, url: str, labels: list[str]) -> tuple[dict[str, str], list[str]]:
     """Open ``url`` and wait until the script has finished and every label shows; the page's
     metrics (label -> value as shown) and its text lines."""
-    from selenium.common.exceptions import TimeoutException
-    from selenium.webdriver.support.ui import WebDriverWait
-
     browser.get(url)
-
-    def ready(b):
-        # While the script runs, Streamlit shows a status widget, and grey skeletons where
-        # elements are still to be drawn.
-        if b.find_elements("css selector", BUSY):
-            return False
-        lines = page_lines(b)
-        return lines if all(label in lines for label in labels) else False
-
-    try:
-        lines = WebDriverWait(browser, PAGE_TIMEOUT_S, poll_frequency=0.5).until(ready)
-    except TimeoutException:
+    lines = streamlit_drawn(browser, labels, PAGE_TIMEOUT_S)
+    if lines is None:
         raise AssertionError(
             f"{url}: missing {[x for x in labels if x not in page_lines(browser)]};"
             f" page: {page_lines(browser)[:60]}"
-        ) from None
+        )
     assert not browser.find_elements("css selector", '[data-testid="stException"]'), lines[:80]
     metrics = {}
     for metric in browser.find_elements("css selector", '[data-testid="stMetric"]'):

@@ -4,6 +4,7 @@ and chromium-driver, which `make browser` installs, driven by Selenium, fully of
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,41 @@ def page_lines(browser) -> list[str]:
     """The page's visible text, one stripped line per label, as a user reads it."""
     body = browser.find_element("tag name", "body").text
     return [line.strip() for line in body.splitlines() if line.strip()]
+
+
+# --- the dashboard (Streamlit) ------------------------------------------------------------------
+
+# While its script runs, Streamlit shows a status widget, and grey skeletons where elements are
+# still to be drawn.
+STREAMLIT_BUSY = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
+
+
+def streamlit_healthy(base: str, process, timeout_s: float) -> bool:
+    """Wait until the Streamlit server at ``base`` answers its health check; False when
+    ``process`` exits first or the time runs out."""
+    import requests
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            if requests.get(f"{base}/_stcore/health", timeout=2).text == "ok":
+                return True
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def streamlit_drawn(browser, labels: list[str], timeout_s: float) -> list[str] | None:
+    """The page's lines once the script has finished and every label is a line of its own;
+    None when the time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not browser.find_elements("css selector", STREAMLIT_BUSY):
+            lines = page_lines(browser)
+            if all(label in lines for label in labels):
+                return lines
+        time.sleep(0.05)
+    return None
