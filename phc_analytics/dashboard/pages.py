@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from phc_analytics.dashboard import periods, queries
+from phc_analytics.dashboard import periods
 from phc_analytics.dashboard.data import load, load_fresh
 from phc_analytics.dashboard.filters import Filters
 
@@ -167,15 +167,15 @@ def overview(filters: Filters, currency: str) -> None:
 def products(filters: Filters, currency: str) -> None:
     st.header("Products and categories")
     st.caption(f"Valid order lines in the range; revenue and margin in {currency}, tax excluded.")
-    sales = load("product_sales", filters)
-    top = queries.rank_products(sales, "revenue")
+    ranking = load("product_ranking", filters)
+    top = ranking.products_by_revenue
     left, right = st.columns(2)
     with left:
         st.subheader("Top products by revenue")
         table(top.drop(columns=["product_id"]))
     with right:
         st.subheader("Top products by margin")
-        by_margin = queries.rank_products(sales, "margin").dropna(subset=["margin"])
+        by_margin = ranking.products_by_margin
         if not by_margin.empty:
             st.altair_chart(
                 alt.Chart(_numeric(by_margin, "margin"))
@@ -190,10 +190,10 @@ def products(filters: Filters, currency: str) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Top categories by revenue")
-        table(queries.rank_categories(sales, "revenue"))
+        table(ranking.categories_by_revenue)
     with right:
         st.subheader("Top categories by margin")
-        table(queries.rank_categories(sales, "margin"))
+        table(ranking.categories_by_margin)
 
     st.subheader("One product's daily sales")
     if top.empty:

@@ -58,6 +58,32 @@ def previous_period(period: Period) -> Period:
     return Period(end - timedelta(days=period.days - 1), end)
 
 
+def whole_months(period: Period) -> tuple[list[date], list[Period]]:
+    """The calendar months ``period`` covers whole (their first days), and the days at either
+    end outside them: a monthly mart answers for the months, the daily rows for the rest. A
+    period within one month, or shorter, is all edge."""
+    first = period.start if period.start.day == 1 else _next_month(period.start)
+    after = period.end + timedelta(days=1)
+    stop = after if after.day == 1 else period.end.replace(day=1)  # first day not covered whole
+    months: list[date] = []
+    month = first
+    while month < stop:
+        months.append(month)
+        month = _next_month(month)
+    if not months:
+        return [], [period]
+    edges = []
+    if period.start < first:
+        edges.append(Period(period.start, first - timedelta(days=1)))
+    if stop <= period.end:
+        edges.append(Period(stop, period.end))
+    return months, edges
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+
+
 def change(current: Decimal | int | None, previous: Decimal | int | None) -> Decimal | None:
     """Relative change as a fraction (0.1 = +10 %); None when there is nothing to compare with
     (no previous value, or a previous value of zero or below, where a ratio means nothing)."""

@@ -8,6 +8,7 @@ pretending. Money is in the shop's default currency, tax excluded (docs/models.m
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ import pandas as pd
 import psycopg
 
 from phc_analytics.dashboard.filters import Filters
-from phc_analytics.dashboard.periods import Period
+from phc_analytics.dashboard.periods import Period, whole_months
 from phc_analytics.warehouse.pii import customer_relation
 
 # The filter clauses, for any relation with these columns (an empty list means every value).
@@ -172,69 +173,118 @@ LINES = f"""FROM analytics.fct_order_lines AS l
              AND {CHANNEL.replace("sales_channel_key", "l.sales_channel_key")}"""
 
 
-def product_sales(conn: psycopg.Connection, filters: Filters) -> pd.DataFrame:
-    """Every product sold in the range, with its category and that category's distinct orders:
-    one read of the range's lines, from which the page ranks products and categories both ways
-    (rank_products, rank_categories). Four ranked queries read the lines four times: at 1M
-    orders, 1.8 s of the products page's 3.1 s (docs/benchmarks.md)."""
-    return frame(
-        conn,
-        f"""WITH lines AS MATERIALIZED (
-                SELECT l.product_id, l.category_id, l.order_id, l.quantity, l.net_line_revenue,
-                       l.line_margin
-                {LINES}),
-            sold AS (
-                SELECT product_id, category_id, sum(quantity)::bigint AS quantity,
-                       sum(net_line_revenue) AS net_revenue, sum(line_margin) AS margin
-                  FROM lines GROUP BY 1, 2),
-            category_orders AS (
-                SELECT category_id, count(DISTINCT order_id)::bigint AS category_orders
-                  FROM lines GROUP BY 1)
-            SELECT s.product_id, coalesce(p.product_name, 'product ' || s.product_id) AS product,
-                   s.category_id, coalesce(c.category_name, 'unknown') AS category,
-                   s.quantity, s.net_revenue, s.margin, o.category_orders
-              FROM sold AS s
-              JOIN category_orders AS o ON o.category_id IS NOT DISTINCT FROM s.category_id
-              LEFT JOIN analytics.dim_product AS p ON p.product_id = s.product_id
-              LEFT JOIN (SELECT DISTINCT category_id, category_name FROM analytics.dim_product)
-                   AS c ON c.category_id = s.category_id""",
-        filters.sql_params(),
+@dataclass(frozen=True)
+class ProductRanking:
+    """The products page's four rankings: products (product_id, product, quantity, net_revenue,
+    margin) and categories (category, net_revenue, margin, orders), each by revenue and by
+    margin (rows without a margin left out of the margin ranking), best first."""
+
+    products_by_revenue: pd.DataFrame
+    products_by_margin: pd.DataFrame
+    categories_by_revenue: pd.DataFrame
+    categories_by_margin: pd.DataFrame
+
+
+# The months the range covers whole come from the monthly marts (agg_product_performance,
+# agg_category_sales: a few thousand rows a month), the days at its ends from the lines. At 1M
+# orders a 90-day range is 227k lines whose amounts carry up to 36 decimals: summing them all
+# took 0.5 s, most of the page's queries (docs/benchmarks.md). Exact either way: the marts keep
+# the full sums, and an order falls in one month, so distinct orders per category add up.
+# With a country or channel chosen, the lines answer for the whole range (the marts have
+# neither).
+RANKING = f"""
+    WITH lines AS MATERIALIZED (
+        SELECT l.product_id, l.category_id, l.order_id, l.quantity, l.net_line_revenue,
+               l.line_margin
+          FROM analytics.fct_order_lines AS l
+         WHERE l.is_valid
+           AND (l.order_date BETWEEN %(edge1_start)s AND %(edge1_end)s
+                OR l.order_date BETWEEN %(edge2_start)s AND %(edge2_end)s)
+           AND {COUNTRY.replace("country_id", "l.country_id")}
+           AND {CHANNEL.replace("sales_channel_key", "l.sales_channel_key")}),
+    products AS (
+        SELECT product_id, sum(quantity)::bigint AS quantity, sum(net_revenue) AS net_revenue,
+               sum(margin) AS margin
+          FROM (SELECT product_id, quantity, net_line_revenue AS net_revenue,
+                       line_margin AS margin
+                  FROM lines
+                 UNION ALL
+                SELECT product_id, quantity, net_revenue, margin
+                  FROM analytics.agg_product_performance
+                 WHERE month_start = ANY(%(months)s::date[])) AS p
+         GROUP BY product_id),
+    categories AS (
+        SELECT category_id, sum(net_revenue) AS net_revenue, sum(margin) AS margin,
+               sum(orders)::bigint AS orders
+          FROM (SELECT category_id, sum(net_line_revenue) AS net_revenue,
+                       sum(line_margin) AS margin, count(DISTINCT order_id) AS orders
+                  FROM lines GROUP BY category_id
+                 UNION ALL
+                SELECT category_id, net_revenue, margin, orders
+                  FROM analytics.agg_category_sales
+                 WHERE month_start = ANY(%(months)s::date[])) AS c
+         GROUP BY category_id),
+    ranked AS (
+        SELECT 'product' AS kind, product_id AS id, quantity, net_revenue, margin,
+               NULL::bigint AS orders,
+               row_number() OVER (ORDER BY net_revenue DESC NULLS LAST, product_id) AS by_revenue,
+               row_number() OVER (ORDER BY margin DESC NULLS LAST, product_id) AS by_margin
+          FROM products
+         UNION ALL
+        SELECT 'category', category_id, NULL, net_revenue, margin, orders,
+               row_number() OVER (ORDER BY net_revenue DESC NULLS LAST, category_id),
+               row_number() OVER (ORDER BY margin DESC NULLS LAST, category_id)
+          FROM categories)
+    SELECT r.kind, r.id,
+           CASE WHEN r.kind = 'product' THEN coalesce(p.product_name, 'product ' || r.id)
+                ELSE coalesce(c.category_name, 'unknown') END AS name,
+           r.quantity, round(r.net_revenue, 2) AS net_revenue, round(r.margin, 2) AS margin,
+           r.orders, r.by_revenue, CASE WHEN r.margin IS NOT NULL THEN r.by_margin END AS by_margin
+      FROM ranked AS r
+      LEFT JOIN analytics.dim_product AS p ON r.kind = 'product' AND p.product_id = r.id
+      LEFT JOIN (SELECT DISTINCT category_id, category_name FROM analytics.dim_product) AS c
+             ON r.kind = 'category' AND c.category_id = r.id
+     WHERE r.by_revenue <= %(limit)s OR (r.margin IS NOT NULL AND r.by_margin <= %(limit)s)"""
+
+
+def product_ranking(conn: psycopg.Connection, filters: Filters, limit: int = 15) -> ProductRanking:
+    """Top products and categories of the range by revenue and by margin, in one statement
+    (one read of the range's lines, none of the 9k products the page does not show)."""
+    by_place = not filters.countries and not filters.channels
+    months, edges = whole_months(filters.period) if by_place else ([], [filters.period])
+    bounds: dict[str, date | None] = {}
+    for number in (1, 2):
+        edge = edges[number - 1] if len(edges) >= number else None
+        bounds[f"edge{number}_start"] = edge.start if edge else None
+        bounds[f"edge{number}_end"] = edge.end if edge else None
+    rows = frame(
+        conn, RANKING, {**filters.sql_params(), **bounds, "months": months, "limit": limit}
     )
+    return split_ranking(rows)
 
 
-def _ranked(df: pd.DataFrame, by: str, key: str, limit: int) -> pd.DataFrame:
-    """The ``limit`` first rows by ``by`` ('revenue' or 'margin', rows without a margin last),
-    ties broken by ``key``; money rounded to the cent as the page shows it."""
-    column = {"revenue": "net_revenue", "margin": "margin"}[by]
-    out = df.assign(_v=pd.to_numeric(df[column])).sort_values(
-        ["_v", key], ascending=[False, True], na_position="last"
+def split_ranking(rows: pd.DataFrame) -> ProductRanking:
+    """RANKING's rows (kind, id, name, figures, by_revenue and by_margin places) as the four
+    tables the page shows."""
+
+    def ranked(kind: str, by: str, columns: dict[str, str]) -> pd.DataFrame:
+        chosen = rows[(rows["kind"] == kind) & rows[by].notna()].sort_values(by)
+        out = chosen[list(columns)].rename(columns=columns).reset_index(drop=True)
+        # Counts stay integers (the other kind's NULLs made the column float).
+        for count in {"quantity", "orders"} & set(out.columns):
+            out[count] = out[count].astype("Int64")
+        return out
+
+    product = {"id": "product_id", "name": "product", "quantity": "quantity",
+               "net_revenue": "net_revenue", "margin": "margin"}  # fmt: skip
+    category = {"name": "category", "net_revenue": "net_revenue", "margin": "margin",
+                "orders": "orders"}  # fmt: skip
+    return ProductRanking(
+        ranked("product", "by_revenue", product),
+        ranked("product", "by_margin", product),
+        ranked("category", "by_revenue", category),
+        ranked("category", "by_margin", category),
     )
-    out = out.drop(columns="_v").head(limit).reset_index(drop=True)
-    for money_column in ("net_revenue", "margin"):
-        out[money_column] = [None if pd.isna(v) else round(v, 2) for v in out[money_column]]
-    return out
-
-
-def rank_products(sales: pd.DataFrame, by: str = "revenue", limit: int = 15) -> pd.DataFrame:
-    """The products with the most revenue, or the most margin (lines without a cost left out of
-    the margin), from product_sales."""
-    return _ranked(
-        sales[["product_id", "product", "quantity", "net_revenue", "margin"]], by, "product_id",
-        limit,
-    )  # fmt: skip
-
-
-def rank_categories(sales: pd.DataFrame, by: str = "revenue", limit: int = 15) -> pd.DataFrame:
-    """Categories by revenue or margin, from product_sales: the sums of their products, and
-    their distinct orders (an order with two of the category's products counts once)."""
-    if sales.empty:
-        return pd.DataFrame(columns=["category", "net_revenue", "margin", "orders"])
-    grouped = sales.groupby(["category_id", "category"], as_index=False).agg(
-        net_revenue=("net_revenue", "sum"),
-        margin=("margin", lambda m: m.dropna().sum() if m.notna().any() else None),
-        orders=("category_orders", "first"),
-    )
-    return _ranked(grouped, by, "category_id", limit).drop(columns="category_id")
 
 
 def product_daily(conn: psycopg.Connection, filters: Filters, product_id: int) -> pd.DataFrame:
@@ -350,7 +400,9 @@ def pii_masked(conn: psycopg.Connection) -> bool:
 
 
 def top_customers(conn: psycopg.Connection, filters: Filters, limit: int = 10) -> pd.DataFrame:
-    """Email and names as the BI role may read them (dim_customer_masked when PHC_BI_PII=masked)."""
+    """Email and names as the BI role may read them (dim_customer_masked when PHC_BI_PII=masked).
+    Ties go to the newer customer: the order dim_customer's (lifetime_value, customer_id) index
+    gives read backwards, so only the shown rows are read (and hashed)."""
     customers = customer_relation(conn)
     return frame(
         conn,
@@ -359,7 +411,7 @@ def top_customers(conn: psycopg.Connection, filters: Filters, limit: int = 10) -
                    revenue_tier, rfm_segment
               FROM {customers}
              WHERE customer_id <> -1 AND {COUNTRY}
-             ORDER BY lifetime_value DESC, customer_id LIMIT %(limit)s""",
+             ORDER BY lifetime_value DESC, customer_id DESC LIMIT %(limit)s""",
         {**filters.sql_params(), "limit": limit},
     )
 

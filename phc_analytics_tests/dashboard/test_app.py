@@ -148,7 +148,7 @@ def test_every_page_shows_the_facts_figures_as_the_bi_role(
         ]
         top_email = conn.execute(
             "SELECT email FROM analytics.dim_customer WHERE customer_id <> -1"
-            " ORDER BY lifetime_value DESC, customer_id LIMIT 1"
+            " ORDER BY lifetime_value DESC, customer_id DESC LIMIT 1"
         ).fetchone()[0]
     assert orders > 50 and revenue > 0
     top_email_hash = hashlib.sha256(top_email.strip().lower().encode()).hexdigest()

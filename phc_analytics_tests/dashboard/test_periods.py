@@ -1,5 +1,6 @@
 """The dashboard's like-for-like comparisons (pure calendar arithmetic)."""
 
+import calendar
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -62,3 +63,37 @@ def test_change_and_average_have_no_meaning_without_a_base():
     assert periods.change(None, Decimal(1)) is None
     assert periods.average(Decimal(100), 4) == Decimal(25)
     assert periods.average(Decimal(100), 0) is None
+
+
+@given(st.dates(min_value=date(2001, 1, 1), max_value=date(2099, 12, 31)), st.integers(1, 800))
+def test_whole_months_and_edges_tile_the_period_without_overlap(end, days):
+    chosen = Period(end - timedelta(days=days - 1), end)
+    months, edges = periods.whole_months(chosen)
+    covered = [d for m in months for d in _days(Period(m, _month_end(m)))]
+    covered += [d for e in edges for d in _days(e)]
+    assert sorted(covered) == list(_days(chosen))  # every day once
+    assert all(m.day == 1 for m in months) and len(edges) <= 2
+    # An edge is shorter than a month, and lies in one month; with no whole month, it is all.
+    assert all(e.days < 31 and e.start.month == e.end.month for e in edges) or not months
+    if not months:
+        assert edges == [chosen]
+
+
+def test_whole_months_of_a_ninety_day_range():
+    months, edges = periods.whole_months(Period(date(2026, 8, 3), date(2026, 10, 31)))
+    assert months == [date(2026, 9, 1), date(2026, 10, 1)]
+    assert edges == [Period(date(2026, 8, 3), date(2026, 8, 31))]
+    months, edges = periods.whole_months(Period(date(2025, 12, 15), date(2026, 2, 10)))
+    assert months == [date(2026, 1, 1)]
+    assert edges == [
+        Period(date(2025, 12, 15), date(2025, 12, 31)),
+        Period(date(2026, 2, 1), date(2026, 2, 10)),
+    ]
+
+
+def _days(period: Period):
+    return (period.start + timedelta(days=i) for i in range(period.days))
+
+
+def _month_end(first: date) -> date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])

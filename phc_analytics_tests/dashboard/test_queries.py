@@ -52,41 +52,70 @@ def test_cohorts_recomputed_for_every_country_equal_the_cohort_mart(bi):
     assert set(first_months.retention_rate) == {1}
 
 
-def test_rankings_by_revenue_and_by_margin_from_one_read_of_the_lines(bi, admin):
-    period = Filters(date(2025, 1, 1), date(2025, 3, 31))
-    sales = queries.product_sales(bi, period)
-    params = (period.start, period.end)
-    by_product = dict(
-        admin.execute(
-            """SELECT product_id, round(sum(line_margin), 2) FROM analytics.fct_order_lines
-                WHERE is_valid AND order_date BETWEEN %s AND %s GROUP BY 1""",
-            params,
-        ).fetchall()
-    )
-    by_margin = queries.rank_products(sales, "margin", limit=3)
-    best = max(m for m in by_product.values() if m is not None)
-    assert by_margin["margin"].iloc[0] == best
-    assert list(by_margin["margin"]) == sorted(by_margin["margin"], reverse=True)
-    assert len(sales) == len(by_product)  # every product sold in the range, once
+# From the lines alone: what product_ranking must give, whatever months it reads from the marts.
+PRODUCTS_FROM_LINES = """
+    SELECT product_id, sum(quantity), round(sum(net_line_revenue), 2), round(sum(line_margin), 2)
+      FROM analytics.fct_order_lines
+     WHERE is_valid AND order_date BETWEEN %(start)s AND %(end)s
+       AND (cardinality(%(countries)s::int[]) = 0 OR country_id = ANY(%(countries)s::int[]))
+     GROUP BY 1"""
+CATEGORIES_FROM_LINES = """
+    SELECT coalesce(p.category_name, 'unknown'), round(sum(l.net_line_revenue), 2),
+           round(sum(l.line_margin), 2), count(DISTINCT l.order_id)
+      FROM analytics.fct_order_lines AS l
+      LEFT JOIN (SELECT DISTINCT category_id, category_name FROM analytics.dim_product) AS p
+           USING (category_id)
+     WHERE l.is_valid AND l.order_date BETWEEN %(start)s AND %(end)s
+       AND (cardinality(%(countries)s::int[]) = 0 OR l.country_id = ANY(%(countries)s::int[]))
+     GROUP BY 1"""
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (date(2025, 1, 15), date(2025, 4, 10)),  # two whole months from the marts, two edges
+        (date(2024, 11, 1), date(2025, 1, 31)),  # whole months only
+        (date(2025, 2, 3), date(2025, 2, 20)),  # within one month: the lines only
+    ],
+)
+def test_product_and_category_rankings_equal_the_lines(bi, admin, start, end):
+    """Whatever part of the range the monthly marts answer for, every product's and category's
+    figures are the lines' own, and the rankings are in order."""
+    filters = Filters(start, end)
+    ranking = queries.product_ranking(bi, filters, limit=100_000)
+    expected = {row[0]: row[1:] for row in admin.execute(PRODUCTS_FROM_LINES, filters.sql_params())}
+    products = ranking.products_by_revenue
+    assert len(products) == len(expected) > 10  # every product sold in the range, once
+    for row in products.itertuples():
+        assert (row.quantity, row.net_revenue, row.margin) == expected[row.product_id]
+    assert list(products.net_revenue) == sorted(products.net_revenue, reverse=True)
+    margins = list(ranking.products_by_margin.margin)
+    assert margins == sorted(margins, reverse=True) and None not in margins
+    assert margins[0] == max(m for *_, m in expected.values() if m is not None)
+
     categories = {
-        row[0]: row[1:]
-        for row in admin.execute(
-            """SELECT coalesce(p.category_name, 'unknown'), round(sum(l.net_line_revenue), 2),
-                      count(DISTINCT l.order_id)
-                 FROM analytics.fct_order_lines AS l
-                 LEFT JOIN (SELECT DISTINCT category_id, category_name
-                              FROM analytics.dim_product) AS p USING (category_id)
-                WHERE l.is_valid AND l.order_date BETWEEN %s AND %s GROUP BY 1""",
-            params,
-        ).fetchall()
+        row[0]: row[1:] for row in admin.execute(CATEGORIES_FROM_LINES, filters.sql_params())
     }
-    by_revenue = queries.rank_categories(sales, "revenue", limit=100)
+    by_revenue = ranking.categories_by_revenue
     assert len(by_revenue) == len(categories) > 3
-    for _, row in by_revenue.iterrows():
-        assert (row.net_revenue, row.orders) == categories[row.category], row.category
-    assert list(by_revenue["net_revenue"]) == sorted(by_revenue["net_revenue"], reverse=True)
-    by_cat_margin = queries.rank_categories(sales, "margin")
-    assert by_cat_margin["margin"].iloc[0] == max(by_revenue["margin"].dropna())
+    for row in by_revenue.itertuples():
+        assert (row.net_revenue, row.margin, row.orders) == categories[row.category], row.category
+    assert list(by_revenue.net_revenue) == sorted(by_revenue.net_revenue, reverse=True)
+    assert ranking.categories_by_margin.margin.iloc[0] == max(by_revenue.margin.dropna())
+
+
+def test_a_country_s_ranking_reads_that_country_s_lines(bi, admin):
+    country = int(queries.countries(bi)["country_id"].iloc[0])
+    filters = Filters(date(2024, 10, 15), date(2025, 3, 20), (country,))
+    ranking = queries.product_ranking(bi, filters, limit=5)
+    expected = {row[0]: row[1:] for row in admin.execute(PRODUCTS_FROM_LINES, filters.sql_params())}
+    top = sorted(expected.items(), key=lambda item: (-item[1][1], item[0]))[:5]
+    assert list(ranking.products_by_revenue.product_id) == [product for product, _ in top]
+    everywhere = queries.product_ranking(bi, Filters(filters.start, filters.end), limit=5)
+    assert (
+        ranking.products_by_revenue.net_revenue.iloc[0]
+        < everywhere.products_by_revenue.net_revenue.iloc[0]
+    )
 
 
 def test_a_channel_filter_keeps_that_channel_s_orders_only(bi, admin):

@@ -78,14 +78,33 @@ def streamlit_healthy(base: str, process, timeout_s: float) -> bool:
     return False
 
 
-def streamlit_drawn(browser, labels: list[str], timeout_s: float) -> list[str] | None:
-    """The page's lines once the script has finished and every label is a line of its own;
-    None when the time runs out."""
+# Drawn: no script running, every chart with its SVG or canvas, and every label a line of the
+# page. Checked in the page itself: reading the text through WebDriver (page_lines) takes
+# 0.3-0.6 s on a page of tables, which timed the harness rather than the page.
+_DRAWN_JS = """
+const [busy, labels] = arguments;
+if (document.querySelector(busy)) return false;
+for (const chart of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {
+  if (!chart.querySelector('svg, canvas')) return false;
+}
+const lines = new Set(document.body.innerText.split('\\n').map((line) => line.trim()));
+return labels.every((label) => lines.has(label));
+"""
+
+
+def streamlit_wait_drawn(browser, labels: list[str], timeout_s: float) -> bool:
+    """Wait until the page is drawn (see _DRAWN_JS); False when the time runs out."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if not browser.find_elements("css selector", STREAMLIT_BUSY):
-            lines = page_lines(browser)
-            if all(label in lines for label in labels):
-                return lines
-        time.sleep(0.05)
-    return None
+        if browser.execute_script(_DRAWN_JS, STREAMLIT_BUSY, labels):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def streamlit_drawn(browser, labels: list[str], timeout_s: float) -> list[str] | None:
+    """The page's lines once it is drawn (streamlit_wait_drawn); None when the time runs out."""
+    if not streamlit_wait_drawn(browser, labels, timeout_s):
+        return None
+    lines = page_lines(browser)
+    return lines if all(label in lines for label in labels) else None
