@@ -406,12 +406,13 @@ def top_customers(conn: psycopg.Connection, filters: Filters, limit: int = 10) -
     customers = customer_relation(conn)
     return frame(
         conn,
-        f"""SELECT customer_id, email, firstname, lastname, lifetime_orders,
-                   round(lifetime_value, 2) AS lifetime_value,
-                   revenue_tier, rfm_segment
-              FROM {customers}
-             WHERE customer_id <> -1 AND {COUNTRY}
-             ORDER BY lifetime_value DESC, customer_id DESC LIMIT %(limit)s""",
+        # c.lifetime_value: the column, not the rounded output of the same name (which no
+        # index has, so every customer would be read, hashed and sorted).
+        f"""SELECT c.customer_id, c.email, c.firstname, c.lastname, c.lifetime_orders,
+                   round(c.lifetime_value, 2) AS lifetime_value, c.revenue_tier, c.rfm_segment
+              FROM {customers} AS c
+             WHERE c.customer_id <> -1 AND {COUNTRY.replace("country_id", "c.country_id")}
+             ORDER BY c.lifetime_value DESC, c.customer_id DESC LIMIT %(limit)s""",
         {**filters.sql_params(), "limit": limit},
     )
 

@@ -4,6 +4,7 @@ the channel filter, and the refusal to serve as a role that can write."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -142,3 +143,26 @@ def test_before_the_first_build_there_are_no_days_and_no_error(migrated_database
     with psycopg.connect(with_user(migrated_database, "phc_bi")) as conn:
         assert queries.data_days(conn) is None  # the app then says: run `make demo` first
         assert queries.read_only_problem(conn) is None
+
+
+class Recording:
+    """A connection that keeps the statements run through it, to EXPLAIN them after."""
+
+    def __init__(self, conn: psycopg.Connection):
+        self.conn, self.statements = conn, []
+
+    def execute(self, sql, params=None):
+        self.statements.append((sql, params))
+        return self.conn.execute(sql, params)
+
+
+def test_top_customers_reads_the_lifetime_value_index_not_every_customer(bi):
+    """Ordered by the column (not the rounded output of the same name), ten index entries are
+    read backwards instead of every customer hashed and sorted (0.23 s at 1M orders)."""
+    recording = Recording(bi)
+    top = queries.top_customers(recording, WHOLE)
+    assert len(top) == 10
+    assert list(top.lifetime_value) == sorted(top.lifetime_value, reverse=True)
+    sql, params = recording.statements[-1]
+    plan = json.dumps(bi.execute("EXPLAIN (FORMAT JSON) " + sql, params).fetchone()[0])
+    assert '"Scan Direction": "Backward"' in plan and '"Seq Scan"' not in plan, plan
