@@ -299,8 +299,22 @@ def docs(port: int, host: str, no_serve: bool) -> None:
         return
     server = docs_site.make_server(site.path, host, port)
     console.print(f"serving it on http://{host}:{port} (Ctrl-C stops)", highlight=False)
+    _stop_on_sigterm()
     with server, contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (docker stop, a process manager, a test) stops the server as Ctrl-C does. Set
+    explicitly: a SIGTERM ignored or blocked by the parent is inherited across exec, and left so
+    the server would outlive the request to stop (seen once in the test suite)."""
+    import signal
+
+    def stop(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
 @cli.command()

@@ -66,9 +66,20 @@ def test_docs_generates_the_catalog_into_phc_home_and_serves_it(
             time.sleep(0.5)
     finally:
         process.terminate()
-        output, _ = process.communicate(timeout=30)
+        try:
+            output, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            # What kept it alive: its state, and the signals it blocks or ignores (hex masks;
+            # SIGTERM is 0x4000).
+            proc = Path(f"/proc/{process.pid}/status").read_text().splitlines()
+            process.kill()
+            process.communicate()
+            signals = [line for line in proc if line.startswith(("State", "SigBlk", "SigIgn"))]
+            pytest.fail(f"`phc-analytics docs` did not stop within 30 s of SIGTERM: {signals}")
     print(f"docs generated and served in {time.monotonic() - started:.1f}s")
     assert (status, catalog_status) == (200, 200), output[-3000:]
+    # SIGTERM stops it as Ctrl-C does: a clean exit, not death by the signal (-15).
+    assert process.returncode == 0, output[-3000:]
 
     site = home / "dbt_docs"
     assert f"documentation site in {site}" in output
