@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from phc_analytics.demo_shop import clock, deletes, store
+from phc_analytics.demo_shop import clock, deletes, multistore, store
 from phc_analytics.demo_shop.generator import HOUR_WEIGHTS, WEEKDAY_WEIGHTS, ws_key_for
 from phc_analytics.demo_shop.model import (
     ADDRESSES,
@@ -123,6 +123,7 @@ class _Advance:
         partial_refunds = self._partial_refunds(per_day)
         self._stock_moves()
         self._write_histories()
+        multistore.assign_stores(self.conn)
         store.set_meta(
             self.conn,
             {

@@ -11,9 +11,15 @@ import click
 from phc_analytics.demo_shop.advance import advance_shop
 from phc_analytics.demo_shop.faults import FaultConfig
 from phc_analytics.demo_shop.generator import generate_shop
+from phc_analytics.demo_shop.multistore import MAX_STORES, stores_in
 from phc_analytics.demo_shop.server import DemoShopServer
 from phc_analytics.errors import PhcError
 from phc_analytics.settings import default_shop_path
+
+stores_help = (
+    "Stores in the installation (PrestaShop multistore, 1-8): 1-2 share customers, orders "
+    "and stock; 3 on sell in their own currency and time zone. See docs/demo_shop.md."
+)
 
 shop_option = click.option(
     "--shop",
@@ -43,13 +49,21 @@ def shop() -> None:
     default=None,
     help="End of the history (shop clock). Default: today 00:00.",
 )
-def generate(shop_path: Path | None, orders: int, seed: int, end: datetime | None) -> None:
+@click.option("--stores", type=click.IntRange(1, MAX_STORES), default=1, show_default=True,
+              help=stores_help)  # fmt: skip
+def generate(
+    shop_path: Path | None, orders: int, seed: int, end: datetime | None, stores: int
+) -> None:
     """Generate a new shop (replaces the file). Same seed, orders and end: same shop."""
     path = _path(shop_path)
     started = time.perf_counter()
-    info = generate_shop(path, orders=orders, seed=seed, end=end)
+    info = generate_shop(path, orders=orders, seed=seed, end=end, stores=stores)
     elapsed = time.perf_counter() - started
-    click.echo(f"Generated {orders} orders in {elapsed:.1f}s at {info.path} (clock {info.clock}).")
+    in_stores = f" in {stores} stores" if stores > 1 else ""
+    click.echo(
+        f"Generated {orders} orders{in_stores} in {elapsed:.1f}s at {info.path} "
+        f"(clock {info.clock})."
+    )
 
 
 @shop.command()
@@ -76,6 +90,8 @@ def advance(shop_path: Path | None, hours: float, seed: int | None) -> None:
 @click.option("--orders", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Orders to generate if the shop file does not exist.")  # fmt: skip
 @click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--stores", type=click.IntRange(1, MAX_STORES), default=None,
+              help=stores_help + " Used when the shop is generated; default 1.")  # fmt: skip
 @click.option("--fault-5xx-rate", type=click.FloatRange(0, 1), default=0.0)
 @click.option("--fault-drop-rate", type=click.FloatRange(0, 1), default=0.0)
 @click.option("--fault-truncate-rate", type=click.FloatRange(0, 1), default=0.0)
@@ -88,6 +104,7 @@ def serve(
     port: int,
     orders: int,
     seed: int,
+    stores: int | None,
     fault_5xx_rate: float,
     fault_drop_rate: float,
     fault_truncate_rate: float,
@@ -99,7 +116,12 @@ def serve(
     path = _path(shop_path)
     if not path.exists():
         click.echo(f"No shop at {path}: generating {orders} orders (seed {seed})...")
-        generate_shop(path, orders=orders, seed=seed)
+        generate_shop(path, orders=orders, seed=seed, stores=stores or 1)
+    elif stores is not None and (has := stores_in(path)) != stores:
+        raise PhcError(
+            f"The shop at {path} has {has} store(s), not {stores}: generate it again with "
+            f"`phc-analytics shop generate --shop {path} --stores {stores}`, or drop --stores."
+        )
     faults = FaultConfig(
         error_5xx_rate=fault_5xx_rate,
         drop_rate=fault_drop_rate,

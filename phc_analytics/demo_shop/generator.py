@@ -21,7 +21,7 @@ from datetime import datetime
 from itertools import accumulate
 from pathlib import Path
 
-from phc_analytics.demo_shop import clock, deletes, store
+from phc_analytics.demo_shop import clock, deletes, multistore, store
 from phc_analytics.demo_shop.model import (
     ADDRESSES,
     CARRIERS,
@@ -40,7 +40,6 @@ from phc_analytics.demo_shop.model import (
     ORDER_STATES,
     ORDERS,
     PRODUCTS,
-    SHOPS,
     STOCK_AVAILABLES,
     ZONES,
     cart_record,
@@ -70,7 +69,6 @@ from phc_analytics.demo_shop.reference_data import (
     ADJECTIVES,
     CATEGORY_TREE,
     COLOURS,
-    SHOP_NAME,
     configurations,
     i18n,
 )
@@ -174,10 +172,13 @@ def generate_shop(
     orders: int = 2000,
     seed: int = 42,
     end: datetime | None = None,
+    stores: int = 1,
 ) -> ShopInfo:
-    """Write a new shop file at ``path`` (replacing it); ``end`` defaults to today 00:00."""
+    """Write a new shop file at ``path`` (replacing it); ``end`` defaults to today 00:00.
+    ``stores`` > 1 makes a multistore installation (``multistore.py``)."""
     if orders < 1:
         raise ValueError("orders must be >= 1")
+    multistore.layout(stores)  # refuses a bad count before any work
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     end_sec = clock.from_datetime(end or clock.today_midnight())
@@ -190,6 +191,8 @@ def generate_shop(
     store.create_schema(conn)
     conn.execute("BEGIN")
     _Builder(conn, orders, seed, end_sec).run()
+    if stores > 1:
+        multistore.make_multistore(conn, stores)
     store.create_indexes(conn)
     conn.execute("COMMIT")
     conn.execute("PRAGMA journal_mode=WAL")
@@ -359,22 +362,7 @@ class _Builder:
                 for k in CARRIER_DATA
             ),
         )
-        store.write_records(
-            c,
-            SHOPS,
-            [
-                {
-                    "id": 1,
-                    "id_shop_group": "1",
-                    "id_category": "2",
-                    "active": "1",
-                    "deleted": "0",
-                    "name": SHOP_NAME,
-                    "color": "",
-                    "theme_name": "classic",
-                }
-            ],
-        )
+        multistore.write_installation(c, multistore.layout(1))
         date = clock.fmt(self.install)
         store.write_records(
             c,

@@ -383,6 +383,22 @@ SHOPS = Resource(
     description="Shops from multi-shop feature",
 )
 
+SHOP_GROUPS = Resource(
+    "shop_groups",
+    "shop_groups",
+    "shop_group",
+    _fields("name:s color:s active:n share_customer:n share_order:n share_stock:n deleted:n"),
+    description="Shop groups from multi-shop feature",
+)
+
+SHOP_URLS = Resource(
+    "shop_urls",
+    "shop_urls",
+    "shop_url",
+    _fields("active:n main:n domain:s domain_ssl:s id_shop:n>shops physical_uri:s virtual_uri:s"),
+    description="Shop URLs from multi-shop feature",
+)
+
 LANGUAGES = Resource(
     "languages",
     "languages",
@@ -663,6 +679,8 @@ RESOURCES: dict[str, Resource] = {
         ORDER_STATES,
         ORDERS,
         PRODUCTS,
+        SHOP_GROUPS,
+        SHOP_URLS,
         SHOPS,
         STOCK_AVAILABLES,
         ZONES,
@@ -697,8 +715,6 @@ NOT_GRANTED = (
     "product_options",
     "product_suppliers",
     "search",
-    "shop_groups",
-    "shop_urls",
     "specific_price_rules",
     "specific_prices",
     "states",

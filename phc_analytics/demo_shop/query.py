@@ -282,6 +282,8 @@ class ListQuery:
     display: object = MINIMUM
     # The SQL PrestaShop would run fails (unknown column) and the error is swallowed: [].
     always_empty: bool = False
+    # (resource, shop): join the shop's association rows and show its values (multistore).
+    shop_values: tuple[str, int] | None = None
 
 
 def available_filters(resource: Resource, date: bool) -> tuple[list[str], list[str]]:

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from phc_analytics.demo_shop import clock, deletes, render_json, render_xml, store
+from phc_analytics.demo_shop import clock, deletes, render_json, render_xml, shop_context, store
 from phc_analytics.demo_shop.faults import FaultConfig, FaultInjector
 from phc_analytics.demo_shop.model import (
     LANGUAGE_IDS,
@@ -33,6 +33,7 @@ from phc_analytics.demo_shop.model import (
 from phc_analytics.demo_shop.query import (
     FULL,
     MINIMUM,
+    ListQuery,
     WsError,
     build_list_query,
     did_you_mean,
@@ -42,6 +43,7 @@ from phc_analytics.demo_shop.query import (
     php_int,
 )
 from phc_analytics.demo_shop.reference_data import SHOP_NAME
+from phc_analytics.demo_shop.shop_context import SHOP_ASSOCIATED, Context, Installation, Redirect
 from phc_analytics.errors import PhcError
 
 REALM = (
@@ -57,6 +59,10 @@ ADMIN_METHODS = ("GET", "HEAD", "DELETE")
 FORBIDDEN_METHODS: dict[str, tuple[str, ...]] = {
     "stock_availables": ("POST", "DELETE"),
 }
+FRONT_PAGE = (
+    b'<!doctype html>\n<html lang="en"><head><title>' + SHOP_NAME.encode() + b"</title></head>"
+    b"<body><h1>" + SHOP_NAME.encode() + b"</h1><p>Welcome to our shop.</p></body></html>\n"
+)
 ROOT_JSON_FATAL = (
     b"<br />\n<b>Fatal error</b>:  Uncaught TypeError: array_filter(): Argument #1 ($array) "
     b"must be of type array, string given in "
@@ -80,6 +86,7 @@ class _Request:
     authenticated: bool = False
     methods: tuple[str, ...] = ()
     extra_headers: list[tuple[str, str]] = field(default_factory=list)
+    context: Context | None = None
 
 
 class WebserviceApp:
@@ -93,6 +100,7 @@ class WebserviceApp:
         meta = store.get_meta(self._conn())
         self.ws_key = meta["ws_key"]
         self.admin_ws_key = admin_ws_key_for(int(meta["seed"]))
+        self.installation, self.virtual_uris = load_installation(self._conn())
 
     def _conn(self):
         conn = getattr(self._local, "conn", None)
@@ -106,6 +114,13 @@ class WebserviceApp:
         started = time.perf_counter()
         url = urlsplit(target)
         path = unquote(url.path)
+        url_shop = self.installation.default
+        for prefix, shop in self.virtual_uris:  # a virtual URI (/outlet/api/...) picks its shop
+            if path.startswith(prefix + "api"):
+                path, url_shop = path[len(prefix) - 1 :], shop
+                break
+        if path == "/":
+            return Response(200, [("Content-Type", "text/html; charset=utf-8")], FRONT_PAGE)
         if not (path == "/api" or path.startswith("/api/")):
             return Response(404, [("Content-Type", "text/html")], b"Not Found")
         segments = path[len("/api/") :].split("/") if path != "/api" else [""]
@@ -113,6 +128,14 @@ class WebserviceApp:
         if isinstance(params.get("ps_method"), str):
             method = params["ps_method"]
         req = _Request(started, json=self._wants_json(headers, params))
+        # Shop::initialize runs in config.inc.php, before the Webservice looks at the key.
+        context_error = None
+        try:
+            req.context = shop_context.resolve(params, url_shop, self.installation)
+        except Redirect:
+            return redirect_to_front(host, "/".join(segments), url.query)
+        except WsError as e:
+            context_error = e
 
         key = self._key(headers, params)
         if key is None:
@@ -128,6 +151,8 @@ class WebserviceApp:
                 languages = parse_language(params["language"], LANGUAGE_IDS)
             res = self._check_resource(segments[0])
             self._check_method(method, segments[0], req.methods)
+            if context_error is not None:
+                raise context_error
             api_url = f"http://{host}/api/"
             if method == "DELETE" and res is not None:
                 return self._delete(req, res, segments, params)
@@ -246,6 +271,8 @@ class WebserviceApp:
         raw = store.fetch_one(self._conn(), res, record_id) if record_id > 0 else None
         if raw is None:
             return Response(404, self._headers(req, ""), b"")
+        if self.installation.multistore:
+            raw = self._in_context(req, res, record_id, raw)
         record = render_json.parse(raw)
         if parsed is None:
             if languages is not None:
@@ -261,9 +288,59 @@ class WebserviceApp:
             return self._ok(req, render_json.list_records(res, [record]), 1)
         return self._ok(req, render_xml.list_records(res, [record], api_url), 1)
 
+    def _in_context(self, req: _Request, res: Resource, record_id: int, raw: bytes) -> bytes:
+        """A record of a shop-associated table must belong to one of the request's shops
+        (404 code 131) and shows the context shop's values; orders, customers and carts are
+        served whatever their shop."""
+        ctx = req.context
+        conn = self._conn()
+        if res.name in SHOP_ASSOCIATED:
+            rows = dict(
+                conn.execute(
+                    "SELECT id_shop, overrides FROM shop_values WHERE resource = ? AND "
+                    f"record_id = ? AND id_shop IN ({','.join(map(str, ctx.ids))})",
+                    (res.name, record_id),
+                ).fetchall()
+            )
+            if not rows:
+                raise WsError(404, [(131, not_in_shop(res.name, record_id))])
+            return store.with_overrides(raw, rows.get(ctx.shop, b"{}"))
+        if res.name == "stock_availables":
+            q = ListQuery(where=["id = ?"], params=[record_id])
+            self._restrict(q, res, ctx)
+            if not store.fetch_list(conn, res, q, ids_only=True):
+                raise WsError(404, [(131, not_in_shop(res.name, record_id))])
+        return raw
+
+    def _restrict(self, q, res: Resource, ctx: Context) -> None:
+        """The shop condition PrestaShop adds to the list SQL of this resource, if any."""
+        inst = self.installation
+        if res.name == "orders":
+            q.where.append(
+                _in(
+                    "CAST(json_extract(json, '$.id_shop') AS INTEGER)",
+                    shop_context.order_shops(ctx, inst),
+                )
+            )
+        elif res.name == "customers":
+            column, ids = shop_context.customer_restriction(ctx, inst)
+            q.where.append(_in(f"CAST(json_extract(json, '$.{column}') AS INTEGER)", ids))
+        elif res.name == "stock_availables":
+            shops, groups = shop_context.stock_restriction(ctx, inst)
+            q.where.append(
+                _in("CAST(json_extract(json, '$.id_shop') AS INTEGER)", shops)
+                + " OR (CAST(json_extract(json, '$.id_shop') AS INTEGER) = 0 AND "
+                + _in("CAST(json_extract(json, '$.id_shop_group') AS INTEGER)", groups)
+                + ")"
+            )
+        elif res.name in SHOP_ASSOCIATED:
+            q.shop_values = (res.name, ctx.shop)
+
     def _list(self, req, res: Resource, params, languages, api_url) -> Response:
         q = build_list_query(params, res, list(languages or LANGUAGE_IDS))
         conn = self._conn()
+        if self.installation.multistore:
+            self._restrict(q, res, req.context)
         if q.display == MINIMUM:
             ids = store.fetch_list(conn, res, q, ids_only=True)
             return self._ok(req, self._minimal(req, res, ids, api_url), len(ids))
@@ -337,6 +414,53 @@ class WebserviceApp:
         else:
             body, content_type = render_xml.errors_body(e.errors), "text/xml"
         return Response(e.status, self._headers(req, content_type), body)
+
+
+def _in(expr: str, ids: tuple[int, ...]) -> str:
+    return f"{expr} IN ({','.join(str(int(i)) for i in ids)})"
+
+
+def not_in_shop(resource: str, record_id: int) -> str:
+    name = SHOP_ASSOCIATED.get(resource, "StockAvailable")
+    return f"This {name} ({record_id}) does not exists on this shop"
+
+
+def load_installation(conn) -> tuple[Installation, list[tuple[str, int]]]:
+    """The shops and groups of the shop file, and the virtual URI prefixes that pick a shop."""
+    shops = [render_json.parse(r[0]) for r in conn.execute("SELECT json FROM shops ORDER BY id")]
+    try:
+        groups = [render_json.parse(r[0]) for r in conn.execute("SELECT json FROM shop_groups")]
+        urls = [render_json.parse(r[0]) for r in conn.execute("SELECT json FROM shop_urls")]
+    except Exception:  # a shop file from before the multistore tables: one store
+        groups, urls = [], []
+    stores = {
+        int(s["id"]): shop_context.Store(int(s["id"]), int(s["id_shop_group"]), s["active"] == "1")
+        for s in shops
+    }
+    group_rows = {
+        int(g["id"]): shop_context.Group(
+            int(g["id"]),
+            g["share_customer"] == "1",
+            g["share_order"] == "1",
+            g["share_stock"] == "1",
+            g["active"] == "1",
+        )
+        for g in groups
+    } or {1: shop_context.Group(1, False, False, False)}
+    uris = sorted(
+        ((f"/{u['virtual_uri']}", int(u["id_shop"])) for u in urls if u["virtual_uri"]),
+        key=lambda item: -len(item[0]),
+    )
+    return Installation(stores, group_rows, 1), uris
+
+
+def redirect_to_front(host: str, url: str, query: str) -> Response:
+    """Shop::initialize's answer to an unknown or inactive ``id_shop``: a redirect to the
+    default shop's front page with the query minus ``id_shop`` (301: PS_CANONICAL_REDIRECT is
+    off), before any Webservice code runs."""
+    kept = [p for p in query.split("&") if p and not p.startswith("id_shop=")]
+    location = f"http://{host}/?url={url}" + "".join(f"&{p}" for p in kept)
+    return Response(301, [("Location", location), ("Content-Type", "text/html")], b"")
 
 
 def admin_ws_key_for(seed: int) -> str:

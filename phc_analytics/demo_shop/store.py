@@ -142,13 +142,34 @@ def fetch_list(conn: sqlite3.Connection, res: Resource, q: ListQuery, ids_only: 
     """Matching ids (ints) or stored JSON values, in SQL order; [] for swallowed SQL errors."""
     if q.always_empty:
         return []
-    sql = f"SELECT {'id' if ids_only else 'json'} FROM {res.name} AS main"
+    columns = "id" if ids_only else "json"
+    join = ""
+    if q.shop_values is not None:
+        resource, shop = q.shop_values
+        columns += "" if ids_only else ", sv.overrides"
+        join = (
+            f" JOIN shop_values AS sv ON sv.resource = '{resource}' AND sv.record_id = main.id"
+            f" AND sv.id_shop = {int(shop)}"
+        )
+    sql = f"SELECT {columns} FROM {res.name} AS main{join}"
     if q.where:
         sql += " WHERE " + " AND ".join(f"({w})" for w in q.where)
     # Without sort PrestaShop adds no ORDER BY and InnoDB returns primary-key order.
     sql += " ORDER BY " + ", ".join(q.order_by or ["id"])
     sql += limit_sql(q.limit)
     try:
+        if q.shop_values is not None and not ids_only:
+            return [with_overrides(r[0], r[1]) for r in conn.execute(sql, q.params)]
         return [r[0] for r in conn.execute(sql, q.params)]
     except sqlite3.OperationalError:
         return []
+
+
+def with_overrides(raw, overrides) -> bytes | str:
+    """A record with one shop's values of its multishop fields (``{table}_shop``)."""
+    if overrides in (b"{}", "{}"):
+        return raw
+    record = json.loads(raw)
+    record.update(json.loads(overrides))
+    text = php_json(record)
+    return text.encode() if isinstance(raw, bytes) else text
