@@ -27,3 +27,17 @@ def test_advance_without_shop_is_an_actionable_error(tmp_path):
     )
     assert result.exit_code != 0
     assert "phc-analytics shop generate" in str(result.exception)
+
+
+def test_generate_stores_and_serve_refuses_another_count(tmp_path):
+    path = tmp_path / "stores.sqlite"
+    runner = CliRunner()
+    args = ["--shop", str(path), "--orders", "200", "--seed", "5", "--end", "2025-01-01"]
+    result = runner.invoke(shop, ["generate", *args, "--stores", "3"])
+    assert result.exit_code == 0, result.output
+    assert "200 orders in 3 stores" in result.output
+    result = runner.invoke(shop, ["serve", "--shop", str(path), "--port", "0", "--stores", "2"])
+    assert result.exit_code != 0
+    message = str(result.exception)
+    assert "has 3 store(s), not 2" in message and "--stores 2" in message
+    assert runner.invoke(shop, ["generate", *args, "--stores", "9"]).exit_code == 2
