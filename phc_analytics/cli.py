@@ -459,6 +459,29 @@ def db_stop() -> None:
     console.print("embedded PostgreSQL stopped")
 
 
+@cli.command()
+def shops() -> None:
+    """Check the configured shops (PHC_SHOPS_FILE, or the single-shop variables) and list
+    them; keys are never shown, only the variable that holds each."""
+    from phc_analytics.shops_file import load_shops
+
+    configured = load_shops()
+    table = Table(title=f"shops ({configured.source})")
+    for column in ("name", "url", "key variable", "stores", "timezone", "currency"):
+        table.add_column(column)
+    for s in configured.shops:
+        table.add_row(
+            s.name,
+            s.url or "the built-in demo shop",
+            f"{s.key_env} (set)" if s.key_env else "the demo shop's",
+            "all" if s.stores is None else ", ".join(map(str, s.stores)),
+            s.timezone or "from PS_TIMEZONE",
+            s.currency or "from PS_CURRENCY_DEFAULT",
+        )
+    console.print(table)
+    console.print(f"at most {configured.max_parallel} shops sync at once")
+
+
 cli.add_command(shop)
 cli.add_command(export)
 

@@ -20,6 +20,7 @@ ENV_DATABASE_URL = "PHC_DATABASE_URL"
 ENV_DAGSTER_PG_URL = "DAGSTER_PG_URL"
 ENV_PRESTASHOP_URL = "PRESTASHOP_URL"
 ENV_PRESTASHOP_WS_KEY = "PRESTASHOP_WS_KEY"
+ENV_SHOPS_FILE = "PHC_SHOPS_FILE"
 ENV_ETL_PASSWORD = "PHC_ETL_PASSWORD"  # noqa: S105 (a variable name)
 ENV_BI_PASSWORD = "PHC_BI_PASSWORD"  # noqa: S105 (a variable name)
 ENV_HOME = "PHC_HOME"
@@ -78,6 +79,13 @@ SETTINGS: tuple[Setting, ...] = (
         "the demo shop's key",
         "the shop's 32-character Webservice key",
         secret=True,
+    ),
+    Setting(
+        ENV_SHOPS_FILE,
+        "unset: one shop, from `PRESTASHOP_URL` (or the demo shop)",
+        "a YAML file listing several shops: name, url, the variable holding each key"
+        " (`key_env`), stores, time zone, currency (docs/shops.md); the keys stay in the"
+        " environment",
     ),
     Setting(
         ENV_ETL_PASSWORD,

@@ -108,3 +108,21 @@ def test_reconcile_without_marts_fails_before_reading_the_shop(migrated_database
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "marts are not built" in lines[0]
     assert "`phc-analytics run`" in lines[0]
+
+
+def test_shops_lists_the_file_and_refuses_a_missing_key_in_one_line(tmp_path):
+    shops_file = tmp_path / "shops.yaml"
+    shops_file.write_text(
+        "shops:\n  - name: paris\n    url: https://paris.example.com\n"
+        "    key_env: PHC_TEST_PARIS_KEY\n    stores: [1, 3]\n"
+    )
+    key = "Z" * 32
+    env = {settings.ENV_SHOPS_FILE: str(shops_file), "PHC_TEST_PARIS_KEY": key}
+    listed = run_cli("shops", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert "paris" in listed.stdout and "PHC_TEST_PARIS_KEY (set)" in listed.stdout
+    assert "1, 3" in listed.stdout and key not in listed.stdout
+    missing = run_cli("shops", env={settings.ENV_SHOPS_FILE: str(shops_file)})
+    assert missing.returncode == 2
+    assert missing.stderr.strip().count("\n") == 0
+    assert "PHC_TEST_PARIS_KEY is not set" in missing.stderr
