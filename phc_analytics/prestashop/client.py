@@ -35,6 +35,10 @@ from phc_analytics.prestashop.parsing import (
 )
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# The lists PrestaShop restricts to the request's shop context (reference/prestashop-multistore.md
+# section 2). In a multistore installation they are read with id_shop=all, else the stores
+# outside the default store's group are never seen (PrestaShop issue #25335).
+SHOP_RESTRICTED = frozenset({"orders", "customers", "stock_availables"})
 
 
 class PrestaShopError(PhcError):
@@ -99,6 +103,8 @@ class PrestaShopClient:
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._lock = threading.Lock()
+        self._context_lock = threading.Lock()
+        self._context: dict[str, str] | None = None
         self.requests = 0
         self.retries = 0
 
@@ -110,9 +116,21 @@ class PrestaShopClient:
             self.requests += requests_
             self.retries += retries
 
+    def store_context(self) -> dict[str, str]:
+        """The parameters that make a shop-restricted list cover every store: ``id_shop=all``
+        when the shop lists more than one active store, nothing otherwise. Asked once."""
+        with self._context_lock:
+            if self._context is None:
+                shops = self.get("shops", {"display": "[id,active,deleted]"})
+                active = [s for s in shops if s.get("active") == "1" and s.get("deleted") != "1"]
+                self._context = {"id_shop": "all"} if len(active) > 1 else {}
+            return self._context
+
     def get(self, resource: str, params: dict, list_key: str | None = None) -> list[dict]:
         """One list request, retried until it returns parseable records."""
         url = f"{self.base_url}/api/{resource}"
+        if resource in SHOP_RESTRICTED:
+            params = {**params, **self.store_context()}
         retry = self._retry
         while True:
             self._count(requests_=1)
@@ -132,7 +150,9 @@ class PrestaShopClient:
 
     def _get_once(self, url: str, params: dict, list_key: str) -> list[dict]:
         try:
-            response = self._session.get(url, params=params, timeout=self.timeout_s)
+            response = self._session.get(
+                url, params=params, timeout=self.timeout_s, allow_redirects=False
+            )
             body = response.content
         except requests.exceptions.Timeout:
             raise _Transient(f"no answer within {self.timeout_s:.0f} s") from None
@@ -143,10 +163,24 @@ class PrestaShopClient:
             raise _Transient(f"HTTP {status}")
         if status >= 400:
             raise PrestaShopError(self._refusal(url, status, body))
+        if 300 <= status < 400:
+            raise PrestaShopError(self._redirect(url, status, response.headers.get("Location")))
         try:
             return parse_list(body, list_key)
         except MalformedBody as exc:
             raise _Transient(str(exc)) from None
+
+    @staticmethod
+    def _redirect(url: str, status: int, location: str | None) -> str:
+        """PrestaShop redirects, before the Webservice runs, a request for a store that does
+        not exist or is inactive (to the front page: following it gives HTML), and a URL that
+        is not the shop's main one. Either way the answer is not the list asked for."""
+        target = _clean_base_url(location or "") if location else "nowhere"
+        return (
+            f"{url} redirected (HTTP {status}) to {target}: the shop's main URL may differ"
+            " (set PRESTASHOP_URL to it), or a store it was asked for does not exist or is"
+            " inactive (PrestaShop 8.0 also redirects id_shop=all: use 8.1 or later)"
+        )
 
     @staticmethod
     def _refusal(url: str, status: int, body: bytes) -> str:

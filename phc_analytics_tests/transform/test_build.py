@@ -16,14 +16,14 @@ STAGING = ["stg_addresses", "stg_carriers", "stg_cart_rules", "stg_carts", "stg_
            "stg_configurations", "stg_countries", "stg_currencies", "stg_customers",
            "stg_order_cart_rules", "stg_order_histories", "stg_order_payments", "stg_order_rows",
            "stg_order_slips", "stg_order_states", "stg_orders", "stg_products", "stg_quarantine",
-           "stg_stock_availables", "stg_zones"]  # fmt: skip
+           "stg_shop_groups", "stg_shops", "stg_stock_availables", "stg_zones"]  # fmt: skip
 MARTS = ["agg_carts_daily", "agg_category_sales", "agg_orders_monthly", "agg_payments_daily",
          "agg_product_performance", "agg_refunds_daily", "agg_rfm_segments", "agg_sales_daily",
          "agg_sales_monthly", "agg_voucher_use_monthly", "cohort_retention", "customer_cohorts",
          "customer_rfm", "dim_customer", "dim_date", "dim_geography", "dim_order_status",
-         "dim_product", "dim_sales_channel", "fct_order_lines", "fct_orders", "payment_mismatches",
-         "product_basket_counts", "product_pairs", "quarantined_records", "sales_anomalies",
-         "stock_cover"]  # fmt: skip
+         "dim_product", "dim_sales_channel", "dim_shop", "fct_order_lines", "fct_orders",
+         "payment_mismatches", "product_basket_counts", "product_pairs", "quarantined_records",
+         "sales_anomalies", "stock_cover"]  # fmt: skip
 # Tables updated for the keys a change touched (macros/incremental_marts.sql, basket_counts.sql).
 INCREMENTAL_MARTS = ["agg_carts_daily", "agg_category_sales", "agg_product_performance",
                      "agg_sales_daily", "agg_sales_monthly", "agg_voucher_use_monthly",

@@ -41,6 +41,8 @@ ENTITIES = {
     "carts",
     "cart_rules",
     "order_cart_rules",
+    "shops",
+    "shop_groups",
 }
 
 
