@@ -21,6 +21,7 @@ ENV_DAGSTER_PG_URL = "DAGSTER_PG_URL"
 ENV_PRESTASHOP_URL = "PRESTASHOP_URL"
 ENV_PRESTASHOP_WS_KEY = "PRESTASHOP_WS_KEY"
 ENV_SHOPS_FILE = "PHC_SHOPS_FILE"
+ENV_REPORTING_CURRENCY = "PHC_REPORTING_CURRENCY"
 ENV_ETL_PASSWORD = "PHC_ETL_PASSWORD"  # noqa: S105 (a variable name)
 ENV_BI_PASSWORD = "PHC_BI_PASSWORD"  # noqa: S105 (a variable name)
 ENV_HOME = "PHC_HOME"
@@ -86,6 +87,13 @@ SETTINGS: tuple[Setting, ...] = (
         "a YAML file listing several shops: name, url, the variable holding each key"
         " (`key_env`), stores, time zone, currency (docs/shops.md); the keys stay in the"
         " environment",
+    ),
+    Setting(
+        ENV_REPORTING_CURRENCY,
+        "the shop's default currency (PS_CURRENCY_DEFAULT)",
+        "the ISO code (e.g. `EUR`) of the currency the marts' money is in: each order is converted"
+        " at its own rate to its store's currency, then at the rate of its day (docs/models.md,"
+        " Currencies); changing it rebuilds the marts",
     ),
     Setting(
         ENV_ETL_PASSWORD,
@@ -220,6 +228,21 @@ def bi_pii_mode() -> str:
 
         raise PhcError(f"{ENV_BI_PII}={raw!r} is not a mode; use masked (the default) or full")
     return mode
+
+
+def reporting_currency() -> str:
+    """``PHC_REPORTING_CURRENCY``, upper-cased and checked ('' when unset: the shop's default).
+    dbt reads the same variable (macros/reporting_currency.sql)."""
+    raw = os.environ.get(ENV_REPORTING_CURRENCY, "")
+    code = raw.strip().upper()
+    if code and not (len(code) == 3 and code.isascii() and code.isalpha()):
+        from phc_analytics.errors import PhcError
+
+        raise PhcError(
+            f"{ENV_REPORTING_CURRENCY}={raw!r} is not an ISO 4217 code; use e.g. EUR, or unset"
+            " it for the shop's default currency"
+        )
+    return code
 
 
 def sweep_cron() -> str:

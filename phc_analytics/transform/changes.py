@@ -29,6 +29,8 @@ from typing import NamedTuple
 import psycopg
 from psycopg import sql
 
+from phc_analytics import settings
+from phc_analytics.errors import PhcError
 from phc_analytics.prestashop.entities import ENTITIES
 
 RAW_TABLES = tuple(entity.name for entity in ENTITIES)
@@ -203,6 +205,8 @@ MART_COLUMNS = (
     ("agg_product_performance", "currency", _NO_CURRENCY),
     ("agg_category_sales", "currency", _NO_CURRENCY),
     ("agg_voucher_use_monthly", "currency", _NO_CURRENCY),
+    ("fct_orders", "reporting_rate", "the facts were built before the reporting currency"),
+    ("fct_order_lines", "reporting_rate", "the facts were built before the reporting currency"),
 )
 
 
@@ -249,7 +253,48 @@ def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
     ).fetchone()
     if unmarked:
         return "the facts were built before _mart_xid existed"
-    return _first_missing_column(conn, "analytics", MART_COLUMNS)
+    return _first_missing_column(conn, "analytics", MART_COLUMNS) or reporting_currency_reason(conn)
+
+
+def reporting_currency_reason(conn: psycopg.Connection) -> str | None:
+    """Why the marts must be rebuilt for the reporting currency: it changed since they were
+    built (their amounts are in the old one). A code the shop has no currency for stops here,
+    in one line, before dbt converts every amount to nothing."""
+    chosen = settings.reporting_currency()
+    if not conn.execute("SELECT to_regclass('staging.stg_currencies') IS NOT NULL").fetchone()[0]:
+        return None
+    codes = [r[0] for r in conn.execute("SELECT DISTINCT iso_code FROM staging.stg_currencies")]
+    if chosen and codes and chosen not in codes:
+        raise PhcError(
+            f"{settings.ENV_REPORTING_CURRENCY}={chosen} is not a currency of the shop (it has"
+            f" {', '.join(sorted(c for c in codes if c))}): choose one of them, or unset it"
+        )
+    (has_currency,) = conn.execute(
+        """SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'analytics'
+                          AND table_name = 'fct_orders' AND column_name = 'currency')"""
+    ).fetchone()
+    if not has_currency:
+        return None
+    row = conn.execute(
+        "SELECT currency FROM analytics.fct_orders WHERE currency IS NOT NULL LIMIT 1"
+    ).fetchone()
+    expected = chosen or _default_currency(conn)
+    if row and expected and row[0] != expected:
+        return f"the reporting currency changed from {row[0]} to {expected}"
+    return None
+
+
+def _default_currency(conn: psycopg.Connection) -> str | None:
+    """The shop's default currency, as macros/reporting_currency.sql picks it."""
+    row = conn.execute(
+        """SELECT c.iso_code FROM staging.stg_configurations AS cfg
+           JOIN staging.stg_currencies AS c
+             ON cfg.value ~ '^[0-9]+$' AND c.currency_id = cfg.value::int
+           WHERE cfg.name = 'PS_CURRENCY_DEFAULT'
+           ORDER BY cfg.id_shop NULLS FIRST, cfg.id_shop_group NULLS FIRST, cfg.configuration_id
+           LIMIT 1"""
+    ).fetchone()
+    return row[0] if row else None
 
 
 def log_staging_builds(

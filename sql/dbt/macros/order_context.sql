@@ -1,18 +1,33 @@
-{#- Orders with everything the facts share: money converted to the shop's default currency,
-    the delivery country and region, the sales channel, and the customer's sequence of valid
-    orders. `order_ids` (a query of order ids) limits it to the orders an incremental build
-    recomputes; none means every order. -#}
+{#- Orders with everything the facts share: money converted to the reporting currency
+    (macros/reporting_currency.sql), the delivery country and region, the sales channel, and the
+    customer's sequence of valid orders. `order_ids` (a query of order ids) limits it to the
+    orders an incremental build recomputes; none means every order. -#}
 {% macro order_context(order_ids=none) %}
-with orders as (
+with stores as (
+    select shop_id, currency_id from {{ ref('int_store_settings') }}
+),
+
+placed as (
     select
         o.*,
-        -- Amounts are in the order's currency; conversion_rate (frozen on the order) converts to
-        -- the shop's default currency. A missing or zero rate is treated as 1 (and tested).
-        coalesce(nullif(o.conversion_rate, 0), 1) as rate
+        -- The order's currency per unit of its store's default currency, frozen on the order. A
+        -- missing or zero rate is treated as 1 (and tested).
+        coalesce(nullif(o.conversion_rate, 0), 1) as order_rate,
+        -- The store's default currency: its own configuration, else the installation's.
+        coalesce(st.currency_id, {{ default_currency_id() }}) as store_currency_id
     from {{ ref('stg_orders') }} as o
+    left join stores as st on st.shop_id = o.shop_id
     {%- if order_ids %}
     where o.order_id in ({{ order_ids }})
     {%- endif %}
+),
+
+orders as (
+    select
+        p.*,
+        -- Order currency per unit of the reporting currency: every amount is divided by it.
+        {{ reporting_divisor('p.order_rate', 'p.store_currency_id', 'p.date_add::date') }} as rate
+    from placed as p
 )
 
 select
@@ -28,8 +43,11 @@ select
     coalesce(a.country_id, -1) as country_id,
     coalesce(c.zone_id, -1) as zone_id,
     {{ sales_channel_key('o.shop_id', 'o.module') }} as sales_channel_key,
+    o.shop_id,
     o.currency_id,
+    oc.iso_code as order_currency,
     o.conversion_rate,
+    o.rate as reporting_rate,
     o.current_state_id,
     o.status_group,
     o.is_valid,
@@ -53,6 +71,8 @@ select
     -- shipping excluded (= products - discounts + wrapping), in the shop's default currency.
     -- Counted in revenue metrics only when is_valid (the current state is logable).
     coalesce(o.total_paid_tax_excl - o.total_shipping_tax_excl, 0) / o.rate as net_revenue,
+    coalesce(o.total_paid_tax_excl - o.total_shipping_tax_excl, 0) as net_revenue_order_currency,
+    o.total_paid_tax_incl as paid_tax_incl_order_currency,
     -- 1 for a customer's first valid order, 2 for the second...; NULL for orders that are not
     -- valid. Numbered over all of the customer's orders: an incremental build passes a filter that
     -- keeps every order of each affected customer (affected_orders_by_customer).
@@ -64,6 +84,7 @@ select
 from orders as o
 left join {{ ref('stg_addresses') }} as a on a.address_id = o.address_delivery_id
 left join {{ ref('stg_countries') }} as c on c.country_id = a.country_id
+left join {{ ref('stg_currencies') }} as oc on oc.currency_id = o.currency_id
 {% endmacro %}
 
 
@@ -106,6 +127,7 @@ select
     o.sales_channel_key,
     o.currency_id,
     o.conversion_rate,
+    o.reporting_rate,
     o.is_valid,
     o.status_group,
     l.product_name,
@@ -113,16 +135,17 @@ select
     coalesce(l.quantity, 0) as quantity,
     l.unit_price_tax_excl,
     l.unit_price_tax_incl,
-    l.line_total_tax_excl / coalesce(nullif(o.conversion_rate, 0), 1) as line_revenue_tax_excl,
-    l.line_total_tax_incl / coalesce(nullif(o.conversion_rate, 0), 1) as line_revenue_tax_incl,
+    l.line_total_tax_excl / o.reporting_rate as line_revenue_tax_excl,
+    l.line_total_tax_incl / o.reporting_rate as line_revenue_tax_incl,
     s.share as revenue_share,
     o.discounts_tax_excl * s.share as allocated_discount_tax_excl,
     o.net_revenue * s.share as net_line_revenue,
-    -- Cost from the product's current wholesale price (shop currency): the order row carries no
+    -- Cost from the product's current wholesale price (in the installation's default currency,
+    -- converted like the revenue on the order's day): the order row carries no
     -- historical cost. NULL when the product is unknown or has no wholesale price (0 in PrestaShop).
-    nullif(p.wholesale_price, 0) as unit_cost,
-    coalesce(l.quantity, 0) * nullif(p.wholesale_price, 0) as line_cost,
-    o.net_revenue * s.share - coalesce(l.quantity, 0) * nullif(p.wholesale_price, 0) as line_margin
+    c.unit_cost,
+    coalesce(l.quantity, 0) * c.unit_cost as line_cost,
+    o.net_revenue * s.share - coalesce(l.quantity, 0) * c.unit_cost as line_margin
 from lines as l
 join orders as o on o.order_id = l.order_id
 cross join lateral (
@@ -132,4 +155,7 @@ cross join lateral (
     end as share
 ) as s
 left join {{ ref('stg_products') }} as p on p.product_id = l.product_id
+cross join lateral (
+    select {{ to_reporting('nullif(p.wholesale_price, 0)', default_currency_id(), 'o.order_date') }} as unit_cost
+) as c
 {% endmacro %}

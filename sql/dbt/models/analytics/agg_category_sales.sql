@@ -47,6 +47,6 @@ select
     -- (see docs/models.md, Margin) would flip the sign of a loss.
     case when m.costed_revenue > 0 then m.margin / m.costed_revenue end as margin_pct,
     dense_rank() over (partition by m.month_start order by m.margin desc nulls last) as margin_rank,
-    {{ shop_currency() }} as currency
+    {{ reporting_currency() }} as currency
 from monthly as m
 left join {{ ref('stg_categories') }} as c on c.category_id = m.category_id

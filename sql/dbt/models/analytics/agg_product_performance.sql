@@ -52,6 +52,6 @@ select
     dense_rank() over (partition by m.month_start order by m.net_revenue desc) as revenue_rank,
     dense_rank() over (partition by m.month_start order by m.margin desc nulls last) as margin_rank,
     row_number() over (partition by m.month_start order by m.net_revenue desc, m.product_id) <= 10 as is_top10,
-    {{ shop_currency() }} as currency
+    {{ reporting_currency() }} as currency
 from monthly as m
 left join {{ ref('stg_products') }} as p on p.product_id = m.product_id

@@ -2,7 +2,8 @@
 
 -- Revenue net of refunds, per day, with the gross figure beside it. Refunds are credit slips
 -- dated on their own day (a refund changes neither the order's totals nor its date), valued as
--- the products they refund, tax excluded, in the shop's default currency: the terms of
+-- the products they refund, tax excluded, in the reporting currency (the slip's own rate to
+-- its store's currency, then that currency's rate of the slip's day): the terms of
 -- fct_orders.net_revenue.
 --
 -- A full refund puts the order in the Refunded state, which is not logable: the order already
@@ -12,10 +13,11 @@ with slips as (
     select
         s.slip_date,
         s.order_id,
-        s.refunded_products_net,
+        {{ to_reporting('s.refunded_products_net', 'coalesce(st.currency_id, ' ~ default_currency_id() ~ ')', 's.slip_date') }} as refunded_products_net,
         coalesce(o.is_valid, false) as order_is_valid
     from {{ ref('stg_order_slips') }} as s
     left join {{ ref('fct_orders') }} as o on o.order_id = s.order_id
+    left join {{ ref('int_store_settings') }} as st on st.shop_id = o.shop_id
     where not s.is_removed and s.slip_date is not null
 ),
 
@@ -46,6 +48,6 @@ select
     coalesce(r.partial_refunds, 0) as partial_refunds,
     coalesce(s.net_revenue, 0) - coalesce(r.partial_refunds, 0) as net_revenue_after_refunds,
     coalesce(r.refunded_amount, 0) / nullif(s.net_revenue, 0) as refund_rate,
-    {{ shop_currency() }} as currency
+    {{ reporting_currency() }} as currency
 from sales as s
 full join refunds as r on r.date_day = s.date_day

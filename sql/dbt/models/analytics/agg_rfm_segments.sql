@@ -25,5 +25,5 @@ select
     customers::numeric / sum(customers) over () as customer_share,
     revenue / nullif(sum(revenue) over (), 0) as revenue_share,
     as_of_date,
-    {{ shop_currency() }} as currency
+    {{ reporting_currency() }} as currency
 from segments

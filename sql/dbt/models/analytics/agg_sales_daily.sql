@@ -165,7 +165,7 @@ select
     -- before the first order.
     (p.net_revenue_mtd - p.net_revenue_mtd_prior_month) / nullif(p.net_revenue_mtd_prior_month, 0) as mom_growth_pct,
     (p.net_revenue_ytd - p.net_revenue_ytd_prior_year) / nullif(p.net_revenue_ytd_prior_year, 0) as yoy_growth_pct,
-    {{ shop_currency() }} as currency
+    {{ reporting_currency() }} as currency
 from prior as p
 {%- if is_incremental() %}
 where exists (

@@ -94,7 +94,7 @@ select
     coalesce(py.net_revenue, 0) as net_revenue_prior_year,
     (cur.net_revenue - pm.net_revenue) / nullif(pm.net_revenue, 0) as mom_growth_pct,
     (cur.net_revenue - py.net_revenue) / nullif(py.net_revenue, 0) as yoy_growth_pct,
-    {{ shop_currency() }} as currency
+    {{ reporting_currency() }} as currency
 from with_ytd as cur
 left join with_ytd as pm
     on pm.month_start = (cur.month_start - interval '1 month')::date

@@ -13,15 +13,15 @@
 ) }}
 
 -- Voucher use per month (of the order) and cart rule: how many valid orders used it and what
--- it cost, tax excluded, in the shop's default currency (the applied value / the order's
--- conversion rate). A discount the merchant removed from the order (deleted) does not count.
+-- it cost, tax excluded, in the reporting currency (the applied value / the order's
+-- reporting_rate, as fct_orders converts its amounts). A discount the merchant removed from the order (deleted) does not count.
 -- orders_in_month beside it gives the share of the month's orders with that voucher.
 with applied as (
     select
         o.month_start,
         r.cart_rule_id,
         r.order_id,
-        r.value_tax_excl / coalesce(nullif(o.conversion_rate, 0), 1) as cost
+        r.value_tax_excl / o.reporting_rate as cost
     from {{ ref('stg_order_cart_rules') }} as r
     join {{ ref('fct_orders') }} as o on o.order_id = r.order_id
     where not r.is_deleted and o.is_valid and r.cart_rule_id is not null
@@ -50,7 +50,7 @@ select
     m.orders_in_month,
     count(distinct a.order_id)::numeric / nullif(m.orders_in_month, 0) as share_of_orders,
     sum(a.cost) as discount_cost,
-    {{ shop_currency() }} as currency
+    {{ reporting_currency() }} as currency
 from applied as a
 join months as m on m.month_start = a.month_start
 left join {{ ref('stg_cart_rules') }} as c on c.cart_rule_id = a.cart_rule_id

@@ -47,6 +47,6 @@ select
     coalesce(a.retained_customers, 0)::numeric / c.cohort_size as retention_rate,
     coalesce(a.orders, 0) as orders,
     coalesce(a.net_revenue, 0) as net_revenue,
-    {{ shop_currency() }} as currency
+    {{ reporting_currency() }} as currency
 from cells as c
 left join activity as a on a.cohort_month = c.cohort_month and a.date_month = c.date_month

@@ -60,5 +60,5 @@ select
         when (net_revenue - baseline_mean) / baseline_stddev <= -{{ var('anomaly_z') }} then 'drop'
         else 'normal'
     end as anomaly_direction,
-    {{ shop_currency() }} as currency
+    {{ reporting_currency() }} as currency
 from baseline
