@@ -38,6 +38,8 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "carts": ("id", "id_customer", "id_currency", "date_add", "date_upd"),
     "cart_rules": ("id", "code", "name", "reduction_percent", "reduction_amount", "date_upd"),
     "order_cart_rules": ("id", "id_order", "id_cart_rule", "value", "value_tax_excl", "deleted"),
+    "shops": ("id", "id_shop_group", "name", "active", "deleted"),
+    "shop_groups": ("id", "name", "share_customer", "share_order", "share_stock", "active"),
 }  # fmt: skip
 
 # Below this many distinct ids a core table is suspicious (an empty shop, a key without rights).

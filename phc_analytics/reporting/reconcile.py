@@ -6,6 +6,12 @@ an order counts as revenue when its current state is logable, for
 creation; a credit slip refunds ``total_products_tax_excl / conversion_rate`` in the month of
 its own date. Nothing from the warehouse is used, so a drift anywhere in raw, staging or the marts
 shows up as a difference.
+
+In a multistore installation whose orders span several stores, revenue is compared per month
+and store, in each store's own currency (what ``/ conversion_rate`` gives), so no exchange rate
+is involved. Refunds are compared in the reporting currency; a slip of a store with another
+currency is converted at the shop's current rates (the marts use the rate of its day, so a
+rate that moved since shows up as a difference).
 """
 
 from __future__ import annotations
@@ -16,11 +22,13 @@ from decimal import Decimal, InvalidOperation
 
 import psycopg
 
+from phc_analytics import settings
 from phc_analytics.prestashop.client import PrestaShopClient
 from phc_analytics.prestashop.entities import BY_NAME
 
 CENT = Decimal("0.01")
 ORDER_FIELDS = [
+    "id_shop",
     "current_state",
     "date_add",
     "total_paid_tax_excl",
@@ -59,7 +67,7 @@ MARTS = (
     "analytics.agg_refunds_daily",
     "analytics.agg_carts_daily",
 )
-SLIP_FIELDS = ["date_add", "total_products_tax_excl", "conversion_rate"]
+SLIP_FIELDS = ["id_order", "date_add", "total_products_tax_excl", "conversion_rate"]
 # Resources whose deletes the marts show, and where: (mart, key column).
 DELETABLE = {
     "customers": ("analytics.dim_customer", "customer_id"),
@@ -83,6 +91,15 @@ def order_revenue(order: dict) -> Decimal:
     return net / (rate if rate > 0 else Decimal(1))
 
 
+def by_store(values: dict[tuple[str, int], Decimal]) -> dict[str, Decimal]:
+    """Revenue keyed by month, or by month and store when more than one store has orders."""
+    several = len({store for _month, store in values}) > 1
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for (month, store), value in values.items():
+        out[f"{month} store {store}" if several else month] += value
+    return {k: v.quantize(CENT) for k, v in out.items() if v}
+
+
 def shop_figures(client: PrestaShopClient) -> Figures:
     logable = {
         int(r["id"])
@@ -91,23 +108,31 @@ def shop_figures(client: PrestaShopClient) -> Figures:
         if str(r.get("logable")) == "1"
     }
     orders_by_month: dict[str, int] = defaultdict(int)
-    revenue: dict[str, Decimal] = defaultdict(Decimal)
+    revenue: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
     by_state: dict[int, int] = defaultdict(int)
+    order_store: dict[int, int] = {}
     for page in client.iter_pages(BY_NAME["orders"], fields=ORDER_FIELDS):
         for order in page.records:
             month = str(order.get("date_add", ""))[:7]
             state = int(_decimal(order.get("current_state")))
+            store = int(_decimal(order.get("id_shop")))
+            order_store[int(order["id"])] = store
             orders_by_month[month] += 1
             by_state[state] += 1
             if state in logable:
-                revenue[month] += order_revenue(order)
+                revenue[(month, store)] += order_revenue(order)
     live_ids = {name: frozenset(_shop_ids(client, name)) for name in DELETABLE}
+    to_reporting = _store_to_reporting(client, set(order_store.values()))
     refunds: dict[str, Decimal] = defaultdict(Decimal)
     for page in client.iter_pages(BY_NAME["order_slip"], fields=SLIP_FIELDS):
         for slip in page.records:
             rate = _decimal(slip.get("conversion_rate"))
             amount = _decimal(slip.get("total_products_tax_excl"))
-            refunds[str(slip.get("date_add", ""))[:7]] += amount / (rate if rate > 0 else 1)
+            store = order_store.get(int(_decimal(slip.get("id_order"))))
+            factor = to_reporting.get(store, Decimal(1))
+            refunds[str(slip.get("date_add", ""))[:7]] += (
+                amount / (rate if rate > 0 else 1) * factor
+            )
     carts: dict[str, int] = defaultdict(int)
     for page in client.iter_pages(BY_NAME["carts"]):
         for cart in page.records:
@@ -115,13 +140,72 @@ def shop_figures(client: PrestaShopClient) -> Figures:
                 carts[str(cart.get("date_add", ""))[:7]] += 1
     return Figures(
         dict(orders_by_month),
-        {m: v.quantize(CENT) for m, v in revenue.items()},
+        by_store(revenue),
         dict(by_state),
         len(live_ids["customers"]),
         live_ids,
         {m: v.quantize(CENT) for m, v in refunds.items()},
         dict(carts),
     )
+
+
+def _store_to_reporting(client: PrestaShopClient, stores: set[int]) -> dict[int, Decimal]:
+    """Per store whose currency is not the reporting currency, the factor to it at the shop's
+    current rates (a single-currency shop asks nothing)."""
+    if len(stores) < 2:
+        return {}
+    shops = {
+        int(s["id"]): int(_decimal(s.get("id_shop_group")))
+        for s in client.get("shops", {"display": "[id,id_shop_group]"})
+    }
+    configs = client.get(
+        "configurations",
+        {
+            "display": "[id,name,value,id_shop,id_shop_group]",
+            "filter[name]": "[PS_CURRENCY_DEFAULT]",
+        },
+    )
+    currencies = client.get("currencies", {"display": "[id,iso_code,conversion_rate]"})
+    rates = {int(c["id"]): _decimal(c.get("conversion_rate")) for c in currencies}
+    codes = {str(c.get("iso_code", "")).upper(): int(c["id"]) for c in currencies}
+    default = store_currency(configs, None, None)
+    chosen = settings.reporting_currency()
+    reporting = codes.get(chosen, default) if chosen else default
+    factors = {}
+    for store in stores:
+        own = store_currency(configs, store, shops.get(store)) or default
+        if own != reporting and rates.get(own):
+            factors[store] = rates.get(reporting, Decimal(1)) / rates[own]
+    return factors
+
+
+def store_currency(configs: list[dict], store: int | None, group: int | None) -> int | None:
+    """A store's PS_CURRENCY_DEFAULT: its own row, else its group's, else the global one
+    (``Configuration::get``); the global one for ``store`` None."""
+
+    def ids(row: dict) -> tuple[int, int]:
+        return int(_decimal(row.get("id_shop") or 0)), int(_decimal(row.get("id_shop_group") or 0))
+
+    def rank(row: dict) -> int | None:
+        shop_id, group_id = ids(row)
+        if store is not None and shop_id == store:
+            return 0
+        if shop_id == 0 and group is not None and group_id == group:
+            return 1
+        if shop_id == 0 and group_id == 0:
+            return 2
+        return None
+
+    ranked = sorted(
+        (rank(r), int(r["id"]), r)
+        for r in configs
+        if r.get("name") == "PS_CURRENCY_DEFAULT" and rank(r) is not None
+    )
+    for _rank, _id, row in ranked:
+        value = str(row.get("value") or "")
+        if value.isdigit():
+            return int(value)
+    return None
 
 
 def _shop_ids(client: PrestaShopClient, name: str) -> list[int]:
@@ -143,13 +227,19 @@ def missing_marts(conn: psycopg.Connection) -> list[str]:
 
 
 def warehouse_figures(conn: psycopg.Connection) -> Figures:
+    # Revenue in each store's own currency, as the shop side computes it: the order's amount over
+    # its own rate, before the conversion to the reporting currency.
     by_month = conn.execute(
         """
-        SELECT to_char(order_created_at, 'YYYY-MM'), count(*),
-               coalesce(sum(net_revenue) FILTER (WHERE is_valid), 0)
-        FROM analytics.fct_orders GROUP BY 1
+        SELECT to_char(order_created_at, 'YYYY-MM'), coalesce(shop_id, 0), count(*),
+               coalesce(sum(net_revenue_order_currency / coalesce(nullif(conversion_rate, 0), 1))
+                        FILTER (WHERE is_valid), 0)
+        FROM analytics.fct_orders GROUP BY 1, 2
         """
     ).fetchall()
+    orders_by_month: dict[str, int] = defaultdict(int)
+    for month, _store, count, _revenue in by_month:
+        orders_by_month[month] += count
     by_state = conn.execute(
         "SELECT current_state_id, count(*) FROM analytics.fct_orders GROUP BY 1"
     ).fetchall()
@@ -171,8 +261,8 @@ def warehouse_figures(conn: psycopg.Connection) -> Figures:
         " FROM analytics.agg_carts_daily GROUP BY 1 HAVING sum(carts - removed_carts) > 0"
     ).fetchall()
     return Figures(
-        {m: n for m, n, _ in by_month},
-        {m: Decimal(r).quantize(CENT) for m, _, r in by_month if r},
+        dict(orders_by_month),
+        by_store({(m, store): Decimal(r) for m, store, _n, r in by_month if r}),
         {int(s): n for s, n in by_state if s is not None},
         len(live_ids["customers"]),
         live_ids,

@@ -57,7 +57,7 @@ def test_every_store_lands_and_dim_shop_has_each_stores_settings(
         assert set(stock) == {("0", "1"), ("3", "0")}  # group 1 shares; store 3 has its own
         assert conn.execute("SELECT count(*) FROM raw.shops").fetchone()[0] == 3
 
-    InProcessDbt(migrated_database, tmp_path / "dbt")("build", "--select", "+dim_shop")
+    InProcessDbt(migrated_database, tmp_path / "dbt")("build", "--select", "+dim_shop", "+stg_orders")
     with psycopg.connect(migrated_database) as conn:
         dim = conn.execute(
             "SELECT shop_id, shop_name, shop_group_id, shares_orders, currency, timezone"

@@ -1,6 +1,12 @@
 from decimal import Decimal
 
-from phc_analytics.reporting.reconcile import Figures, compare, order_revenue
+from phc_analytics.reporting.reconcile import (
+    Figures,
+    by_store,
+    compare,
+    order_revenue,
+    store_currency,
+)
 
 
 def figures(**overrides) -> Figures:
@@ -80,3 +86,38 @@ def test_carts_per_month_are_compared():
     drifted = figures(carts_by_month={"2026-01": 41, "2026-02": 7})
     found = {(d.metric, d.key, d.shop, d.warehouse) for d in compare(shop, drifted)}
     assert found == {("carts", "2026-01", 40, 41)}
+
+
+def test_revenue_is_keyed_by_store_only_when_orders_span_several():
+    one = {("2026-01", 1): Decimal("10.004"), ("2026-02", 1): Decimal("0")}
+    assert by_store(one) == {"2026-01": Decimal("10.00")}
+    two = {("2026-01", 1): Decimal("10"), ("2026-01", 3): Decimal("7.5")}
+    assert by_store(two) == {
+        "2026-01 store 1": Decimal("10.00"),
+        "2026-01 store 3": Decimal("7.50"),
+    }
+
+
+def test_a_stores_currency_is_its_own_then_its_groups_then_the_global_one():
+    rows = [
+        {"id": 1, "name": "PS_CURRENCY_DEFAULT", "value": "1", "id_shop": "", "id_shop_group": ""},
+        {
+            "id": 40,
+            "name": "PS_CURRENCY_DEFAULT",
+            "value": "2",
+            "id_shop": "",
+            "id_shop_group": "2",
+        },
+        {
+            "id": 41,
+            "name": "PS_CURRENCY_DEFAULT",
+            "value": "3",
+            "id_shop": "3",
+            "id_shop_group": "2",
+        },
+        {"id": 42, "name": "PS_TIMEZONE", "value": "4", "id_shop": "4", "id_shop_group": "2"},
+    ]
+    assert store_currency(rows, None, None) == 1
+    assert store_currency(rows, 1, 1) == 1
+    assert store_currency(rows, 3, 2) == 3
+    assert store_currency(rows, 4, 2) == 2

@@ -18,7 +18,8 @@ from phc_analytics_tests.correctness.dbt_inprocess import InProcessDbt
 from phc_analytics_tests.support.shop import sync_from_shop
 
 pytestmark = pytest.mark.server
-SELECT = ["--select", "+fct_orders", "+agg_payments_daily", "+agg_refunds_daily", "+dim_shop"]
+SELECT = ["--select", "+fct_orders", "+agg_payments_daily", "+agg_refunds_daily", "+dim_shop",
+          "+dim_customer", "+dim_product", "+agg_carts_daily"]  # fmt: skip
 # The demo shop's currencies, against its default (EUR): reference_data.CURRENCIES.
 RATES = {"1": Decimal("1"), "3": Decimal("0.86")}
 STORE_CURRENCY = {"1": "1", "2": "1", "3": "3"}
@@ -38,10 +39,10 @@ def warehouse(tmp_path_factory, pg_admin_url, migrated_template, dbt_manifest):
     generate_shop(path, orders=300, seed=41, end=datetime(2025, 6, 1), stores=3)
     name = copy_database(pg_admin_url, migrated_template, session_name("currencies"))
     url = with_database(pg_admin_url, name)
-    with DemoShopServer(path) as server:
-        sync_from_shop(server, url)
     try:
-        yield path, url, InProcessDbt(url, work / "dbt")
+        with DemoShopServer(path) as server:
+            sync_from_shop(server, url)
+            yield path, url, InProcessDbt(url, work / "dbt"), server
     finally:
         drop_database(pg_admin_url, name)
 
@@ -68,7 +69,7 @@ def facts(url) -> dict[int, tuple]:
 
 
 def test_each_order_is_converted_through_its_stores_currency(warehouse, monkeypatch):
-    path, url, dbt = warehouse
+    path, url, dbt, server = warehouse
     monkeypatch.delenv("PHC_REPORTING_CURRENCY", raising=False)
     dbt("build", *SELECT)
     orders = shop_orders(path)
@@ -104,10 +105,29 @@ def test_each_order_is_converted_through_its_stores_currency(warehouse, monkeypa
             paid += Decimal(p["amount"]) / Decimal(p["conversion_rate"]) / RATES[store]
     assert payments == pytest.approx(paid, abs=Decimal("1e-6"))
     assert currencies == [("EUR",)]
+    reconciled = reconcile_differences(server, url)
+    assert reconciled == [], reconciled
+
+
+def reconcile_differences(server, url) -> list:
+    """phc-analytics reconcile's comparison: revenue per month and store in each store's own
+    currency, refunds in the reporting currency."""
+    from phc_analytics.prestashop.client import PrestaShopClient
+    from phc_analytics.reporting import reconcile
+
+    client = PrestaShopClient(server.url, server.ws_key, backoff_s=0.01)
+    try:
+        shop = reconcile.shop_figures(client)
+    finally:
+        client.close()
+    with psycopg.connect(url) as conn:
+        warehouse = reconcile.warehouse_figures(conn)
+    assert any(key.endswith("store 3") for key in shop.revenue_by_month)
+    return reconcile.compare(shop, warehouse)
 
 
 def test_another_reporting_currency_rebuilds_the_marts_in_it(warehouse, monkeypatch):
-    path, url, dbt = warehouse
+    path, url, dbt, server = warehouse
     monkeypatch.setenv("PHC_REPORTING_CURRENCY", "gbp")
     with psycopg.connect(url) as conn:
         assert changes.reporting_currency_reason(conn) == (
@@ -118,6 +138,7 @@ def test_another_reporting_currency_rebuilds_the_marts_in_it(warehouse, monkeypa
     for oid, (net, *_rest) in facts(url).items():
         assert _rest[1] == "GBP"
         assert net == pytest.approx(expected_net(orders[oid], "3"), abs=Decimal("1e-9")), oid
+    assert reconcile_differences(server, url) == []
     monkeypatch.setenv("PHC_REPORTING_CURRENCY", "JPY")
     with psycopg.connect(url) as conn, pytest.raises(PhcError) as e:
         changes.reporting_currency_reason(conn)
