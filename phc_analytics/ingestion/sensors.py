@@ -48,7 +48,8 @@ def watermarks(warehouse: WarehouseResource) -> dict:
 @dg.sensor(
     name="shop_change_sensor",
     job=shop_refresh_job,
-    # Three one-record requests per tick: cheap for any shop, and a change waits 5 s on average.
+    # Three one-record requests per tick, and the store list (a handful of ids, for id_shop=all):
+    # cheap for any shop, and a change waits 5 s on average.
     minimum_interval_seconds=10,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Every 10 s: `limit=0,1` on records newer than the watermark; when the shop has"

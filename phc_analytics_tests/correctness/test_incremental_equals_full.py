@@ -1,7 +1,8 @@
 """Any sequence of incremental runs gives the same marts as a full rebuild (issue 9).
 
-Per chain (two chains, each a test of its own), one small demo shop served over HTTP, and two
-warehouses on the test server:
+Per chain (two chains, each a test of its own), one small demo shop served over HTTP (the second
+a multistore installation with a store in another currency), and two warehouses on the test
+server:
 
 - A, the incremental one: after the initial load, every ``run`` step does what
   ``phc-analytics run`` does, a sync of every entity from its watermark then the incremental
@@ -69,6 +70,9 @@ MART_MODELS = sorted(
 )
 SHOP_SEED = 2024
 SHOP_END = datetime(2025, 6, 1)
+# Chain 1's shop is a multistore installation (demo_shop/multistore.py): three stores, one of
+# them selling in pounds, so the incremental builds convert through each store's currency too.
+CHAIN_STORES = (1, 3)
 
 # One sequence per seed; the lists are fixed so a failure reproduces. Two chains of ten
 # sequences, each on a shop and a pair of warehouses of its own: two tests, which two xdist
@@ -132,7 +136,13 @@ def pair(
     root = tmp_path_factory.mktemp("incremental_vs_full")
     shop = root / "shop.sqlite"
     # Each chain its own shop: other customers, products and lifecycles to change.
-    generate_shop(shop, orders=SHOP_ORDERS, seed=SHOP_SEED + request.param, end=SHOP_END)
+    generate_shop(
+        shop,
+        orders=SHOP_ORDERS,
+        seed=SHOP_SEED + request.param,
+        end=SHOP_END,
+        stores=CHAIN_STORES[request.param],
+    )
     names = [create_database(pg_admin_url, f"phc_incr_{side}") for side in ("a", "b")]
     try:
         url_a, url_b = (with_database(pg_admin_url, name) for name in names)
