@@ -40,9 +40,6 @@ from phc_analytics.demo_shop.reference_data import CURRENCY, SHOP_NAME
 from phc_analytics.demo_shop.shop_context import SHOP_ASSOCIATED, Group, Installation, Store
 
 MAX_STORES = 8
-# Stock rows of a store that shares no stock: PrestaShop gives them fresh ids; these stay clear
-# of the product ids the shared rows use.
-STOCK_ID_STRIDE = 100_000_000
 # Share of orders a customer of a group that shares orders places in the group's other store.
 CROSS_STORE_SHARE = 0.2
 OUTLET_INACTIVE_SHARE = 0.1
@@ -393,29 +390,34 @@ class _Assigner:
 
     def _stock(self) -> None:
         """Group 1 shares its stock: one row per product, ``id_shop`` 0. Each store of group 2
-        keeps its own rows, drawn once."""
-        shared, own = [], []
+        keeps its own rows, drawn once, with ids after every existing one (PrestaShop's
+        auto-increment: dense, so the delete sweep's id windows stay few)."""
         rows = self.conn.execute(
-            "SELECT id, json FROM stock_availables WHERE id > ? AND id < ? ORDER BY id",
-            (self.marks.get("stock_availables", 0), STOCK_ID_STRIDE),
+            "SELECT id, json FROM stock_availables WHERE id > ? ORDER BY id",
+            (self.marks.get("stock_availables", 0),),
         ).fetchall()
+        if not rows:
+            return
+        next_id = self.conn.execute("SELECT MAX(id) FROM stock_availables").fetchone()[0] + 1
+        shared, own = [], []
         for sid, raw in rows:
             record = json.loads(raw)
+            if (record["id_shop"], record["id_shop_group"]) != ("1", "0"):
+                continue  # a row this has already laid over the stores
             record["id_shop"], record["id_shop_group"] = "0", "1"
             shared.append(record)
             for spec in self.specs:
                 if spec.group == 1:
                     continue
                 copy = dict(record)
-                copy["id"] = spec.id * STOCK_ID_STRIDE + sid
+                copy["id"] = next_id
+                next_id += 1
                 copy["id_shop"], copy["id_shop_group"] = str(spec.id), "0"
-                copy["quantity"] = str(
-                    int(int(record["quantity"]) * _unit(self.seed, f"stock{spec.id}", sid))
-                )
+                share = _unit(self.seed, f"stock{spec.id}", sid)
+                copy["quantity"] = str(int(int(record["quantity"]) * share))
                 own.append(copy)
         store.write_records(self.conn, STOCK_AVAILABLES, shared + own, replace=True)
-        if rows:
-            self.new_marks["stock_availables"] = rows[-1][0]
+        self.new_marks["stock_availables"] = next_id - 1
 
 
 def assign_stores(conn: sqlite3.Connection) -> None:
