@@ -34,7 +34,7 @@ from psycopg import sql
 from phc_analytics.errors import PhcError
 from phc_analytics.ingestion.raw_store import RawStore
 from phc_analytics.ingestion.sync import LOCK_WAIT_S
-from phc_analytics.prestashop.client import PrestaShopClient
+from phc_analytics.prestashop.client import SHOP_RESTRICTED, PrestaShopClient
 from phc_analytics.prestashop.entities import Entity
 
 # Ids per request. PrestaShop builds an empty object per listed id; 20k of them stay far below
@@ -164,8 +164,9 @@ def sweep_entity(
         stats.listed_ids = len(listed)
         unknown = _store_listed(conn, table, listed)
         stats.fetched = _fetch_unknown(client, store, entity, unknown)
+        covered = client.covered_stores() if entity.name in SHOP_RESTRICTED else None
         with conn.transaction():
-            _write(conn, table, entity, stats, run_id, (max_removed_share, always_allowed))
+            _write(conn, table, entity, stats, run_id, (max_removed_share, always_allowed), covered)
             orders_mark = None
             if entity.name == "customers":
                 stats.never_seen, orders_mark = _customers_never_seen(conn, run_id)
@@ -253,7 +254,19 @@ def _fetch_unknown(client: PrestaShopClient, store: RawStore, entity: Entity, id
     return stored
 
 
-def _write(conn, table, entity: Entity, stats, run_id, limits) -> None:
+# In a multistore shop, the records of a store its lists do not cover (an inactive store:
+# id_shop=all leaves it out) are neither removed nor back: the sweep cannot see them.
+_UNCOVERED = """
+    DELETE FROM sweep_latest
+    WHERE payload ->> 'id_shop' ~ '^[0-9]+$'
+      AND NOT ((payload ->> 'id_shop')::int = ANY(%(stores)s)
+               OR ((payload ->> 'id_shop')::int = 0
+                   AND coalesce(payload ->> 'id_shop_group', '') ~ '^[0-9]+$'
+                   AND (payload ->> 'id_shop_group')::int = ANY(%(groups)s)))
+"""
+
+
+def _write(conn, table, entity: Entity, stats, run_id, limits, covered=None) -> None:
     # Ids raw holds that the shop did not list, and ids whose latest version is a tombstone
     # (few: only those ever removed), each with its latest version.
     conn.execute(
@@ -269,6 +282,9 @@ def _write(conn, table, entity: Entity, stats, run_id, limits) -> None:
             table=table, ids=sql.Identifier("sweep_changed")
         )
     )
+    if covered is not None:
+        stores, groups = covered
+        conn.execute(_UNCOVERED, {"stores": sorted(stores), "groups": sorted(groups)})
     removed, reappeared, tombstoned, raw_ids = conn.execute(
         sql.SQL(
             "SELECT count(*) FILTER (WHERE removed_at IS NULL AND NOT listed),"

@@ -44,6 +44,10 @@ SHOP_RESTRICTED = frozenset({"orders", "customers", "stock_availables"})
 class PrestaShopError(PhcError):
     """The shop refused a request (4xx) or stayed unavailable after every retry."""
 
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
 
 class _Transient(Exception):
     """A failure worth retrying."""
@@ -105,6 +109,7 @@ class PrestaShopClient:
         self._lock = threading.Lock()
         self._context_lock = threading.Lock()
         self._context: dict[str, str] | None = None
+        self._covered: tuple[frozenset[int], frozenset[int]] | None = None
         self.requests = 0
         self.retries = 0
 
@@ -118,13 +123,35 @@ class PrestaShopClient:
 
     def store_context(self) -> dict[str, str]:
         """The parameters that make a shop-restricted list cover every store: ``id_shop=all``
-        when the shop lists more than one active store, nothing otherwise. Asked once."""
+        when the shop has more than one store (active or not: deactivating one must not turn
+        the others' lists back to the URL store's), nothing otherwise. Asked once. A key not
+        granted ``shops`` reads as one store (the raw_shops asset says what to grant)."""
         with self._context_lock:
             if self._context is None:
-                shops = self.get("shops", {"display": "[id,active,deleted]"})
-                active = [s for s in shops if s.get("active") == "1" and s.get("deleted") != "1"]
-                self._context = {"id_shop": "all"} if len(active) > 1 else {}
+                try:
+                    shops = self.get("shops", {"display": "[id,id_shop_group,active,deleted]"})
+                except PrestaShopError as exc:
+                    if exc.status not in (401, 403):
+                        raise
+                    shops = []
+                kept = [s for s in shops if str(s.get("deleted")) != "1"]
+                active = [s for s in kept if str(s.get("active")) == "1"]
+                if len(kept) > 1:
+                    self._context = {"id_shop": "all"}
+                    self._covered = (
+                        frozenset(int(s["id"]) for s in active),
+                        frozenset(int(s.get("id_shop_group") or 0) for s in active),
+                    )
+                else:
+                    self._context = {}
             return self._context
+
+    def covered_stores(self) -> tuple[frozenset[int], frozenset[int]] | None:
+        """(stores, their groups) a shop-restricted list covers in a multistore shop: its
+        active stores, which ``id_shop=all`` lists; None for a single store (the list is the
+        whole shop). A record of another store is not missing from the shop, only unlisted."""
+        self.store_context()
+        return self._covered
 
     def get(self, resource: str, params: dict, list_key: str | None = None) -> list[dict]:
         """One list request, retried until it returns parseable records."""
@@ -162,9 +189,10 @@ class PrestaShopClient:
         if status in RETRY_STATUSES:
             raise _Transient(f"HTTP {status}")
         if status >= 400:
-            raise PrestaShopError(self._refusal(url, status, body))
+            raise PrestaShopError(self._refusal(url, status, body), status)
         if 300 <= status < 400:
-            raise PrestaShopError(self._redirect(url, status, response.headers.get("Location")))
+            location = response.headers.get("Location")
+            raise PrestaShopError(self._redirect(url, status, location), status)
         try:
             return parse_list(body, list_key)
         except MalformedBody as exc:

@@ -57,7 +57,9 @@ def test_every_store_lands_and_dim_shop_has_each_stores_settings(
         assert set(stock) == {("0", "1"), ("3", "0")}  # group 1 shares; store 3 has its own
         assert conn.execute("SELECT count(*) FROM raw.shops").fetchone()[0] == 3
 
-    InProcessDbt(migrated_database, tmp_path / "dbt")("build", "--select", "+dim_shop", "+stg_orders")
+    InProcessDbt(migrated_database, tmp_path / "dbt")(
+        "build", "--select", "+dim_shop", "+stg_orders"
+    )
     with psycopg.connect(migrated_database) as conn:
         dim = conn.execute(
             "SELECT shop_id, shop_name, shop_group_id, shares_orders, currency, timezone"
@@ -97,3 +99,40 @@ def test_a_redirect_is_an_error_that_says_why(multistore_shop):
     message = str(e.value)
     assert "redirected (HTTP 301)" in message and "does not exist or is inactive" in message
     assert server.ws_key not in message
+
+
+@pytest.mark.server
+def test_a_deactivated_store_is_not_swept_away(tmp_path, migrated_database):
+    """PrestaShop deactivates a store that has sold (it cannot delete it), and id_shop=all then
+    leaves its orders and customers out: they are unlisted, not deleted, so the delete sweep
+    must not tombstone them (nor erasure blank those customers)."""
+    from phc_analytics.ingestion.sweep import sweep_entity
+    from phc_analytics.prestashop.entities import BY_NAME
+
+    path = tmp_path / "shop.sqlite"
+    generate_shop(path, orders=ORDERS, seed=32, end=datetime(2025, 6, 1), stores=3)
+    with DemoShopServer(path) as server:
+        sync_from_shop(server, migrated_database, ("orders", "customers", "stock_availables"))
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE shops SET json = json_set(json, '$.active', '0') WHERE id = 3")
+    with DemoShopServer(path) as server, psycopg.connect(migrated_database) as conn:
+        client = PrestaShopClient(server.url, server.ws_key, backoff_s=0.01)
+        try:
+            assert client.covered_stores() == (frozenset({1, 2}), frozenset({1}))
+            listed = {r["id"] for r in client.get("orders", {"display": "[id]"})}
+            stats = {
+                name: sweep_entity(client, conn, BY_NAME[name])
+                for name in ("orders", "customers", "stock_availables")
+            }
+        finally:
+            client.close()
+        removed = conn.execute(
+            "SELECT count(*) FROM raw.orders WHERE removed_at IS NOT NULL"
+        ).fetchone()[0]
+    assert len(listed) < ORDERS  # the store's orders are really out of the list
+    assert {name: s.removed for name, s in stats.items()} == {
+        "orders": 0,
+        "customers": 0,
+        "stock_availables": 0,
+    }
+    assert removed == 0
