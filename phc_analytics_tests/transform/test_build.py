@@ -13,7 +13,8 @@ from phc_analytics_tests.support.built_warehouse import BuiltWarehouse
 pytestmark = pytest.mark.server
 
 STAGING = ["stg_addresses", "stg_carriers", "stg_cart_rules", "stg_carts", "stg_categories",
-           "stg_configurations", "stg_countries", "stg_currencies", "stg_customers",
+           "stg_configurations", "stg_countries", "stg_currencies", "stg_currency_rates",
+           "stg_customers",
            "stg_order_cart_rules", "stg_order_histories", "stg_order_payments", "stg_order_rows",
            "stg_order_slips", "stg_order_states", "stg_orders", "stg_products", "stg_quarantine",
            "stg_shop_groups", "stg_shops", "stg_stock_availables", "stg_zones"]  # fmt: skip

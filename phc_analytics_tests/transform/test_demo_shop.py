@@ -39,7 +39,7 @@ def test_every_model_builds_and_every_dbt_test_passes(built_warehouse: BuiltWare
     """No ERROR and no WARN on a clean demo shop: a failing check is a finding to fix."""
     result = built_warehouse.result
     built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert len(built) == 50  # 22 staging tables (stg_quarantine included) + 28 marts
+    assert len(built) == 51  # 23 staging tables (stg_quarantine included) + 28 marts
     evaluations = result.get_asset_check_evaluations()
     assert len(evaluations) > 150
     failing = {

@@ -4,10 +4,11 @@
     An order's amounts are in its own currency. Divided by the order's conversion_rate (frozen
     on the order by PrestaShop) they are in its store's default currency; then they go to the
     reporting currency at the rate of the order's day from the project's own dated rates
-    (int_currency_rates). When the store's currency is the reporting currency, which is every
-    order of a single-currency installation, the second step is exactly 1. docs/models.md,
-    "Currencies", states the rules. The scalar subqueries here are uncorrelated: PostgreSQL
-    runs each once per statement (an InitPlan), whatever the number of rows. -#}
+    (stg_currency_rates). When the store's currency is the reporting currency, which is every
+    order of a single-currency installation, the second step is skipped. docs/models.md,
+    "Currencies", states the rules. The currency-choosing subqueries are uncorrelated:
+    PostgreSQL runs each once per statement (an InitPlan); a rate lookup is one index probe of
+    stg_currency_rates per converted row, and none for a row already in the reporting currency. -#}
 
 {%- macro default_currency_id() -%}
 (
@@ -43,26 +44,24 @@
 (select c.iso_code from {{ ref('stg_currencies') }} as c where c.currency_id = {{ reporting_currency_id() }})
 {%- endmacro -%}
 
-{#- Units of `currency_id` per unit of the installation's default currency on `day`: the last
-    version first seen before that day, or the earliest version for days before any. A version
-    seen today applies from tomorrow, so what an incremental build wrote today is what a full
-    rebuild writes. -#}
+{#- Units of `currency_id` per unit of the shop's default currency on `day`
+    (stg_currency_rates: the last version first seen before that day, or the first version for
+    days before any). A version seen today applies from tomorrow, so what an incremental build
+    wrote today is what a full rebuild writes. -#}
 {%- macro currency_rate(currency_id, day) -%}
 (
     select r.rate
-    from {{ ref('int_currency_rates') }} as r
+    from {{ ref('stg_currency_rates') }} as r
     where r.currency_id = {{ currency_id }}
-    order by (r.seen_on < {{ day }}) desc,
-             case when r.seen_on < {{ day }} then r.version end desc nulls last,
-             r.version
-    limit 1
+      and r.valid_from <= {{ day }} and {{ day }} < r.valid_to
 )
 {%- endmacro -%}
 
 {#- `amount`, in `currency_id`, in the reporting currency on `day`; untouched when the two are
-    one currency (no multiplication by 1, so single-currency figures keep their exact digits). -#}
+    one currency (no multiplication by 1, so single-currency figures keep their exact digits).
+    NULL-safe: an unknown currency on both sides is one currency. -#}
 {%- macro to_reporting(amount, currency_id, day) -%}
-(case when {{ currency_id }} = {{ reporting_currency_id() }} then {{ amount }}
+(case when {{ currency_id }} is not distinct from {{ reporting_currency_id() }} then {{ amount }}
       else {{ amount }} * {{ currency_rate(reporting_currency_id(), day) }} / nullif({{ currency_rate(currency_id, day) }}, 0) end)
 {%- endmacro -%}
 
@@ -70,6 +69,6 @@
     the store's currency per unit of the reporting currency on `day`. Dividing an amount in the
     order's currency by it gives the amount in the reporting currency. -#}
 {%- macro reporting_divisor(order_rate, store_currency_id, day) -%}
-(case when {{ store_currency_id }} = {{ reporting_currency_id() }} then {{ order_rate }}
+(case when {{ store_currency_id }} is not distinct from {{ reporting_currency_id() }} then {{ order_rate }}
       else {{ order_rate }} * {{ currency_rate(store_currency_id, day) }} / nullif({{ currency_rate(reporting_currency_id(), day) }}, 0) end)
 {%- endmacro -%}

@@ -17,9 +17,9 @@ select
     p.payment_date,
     coalesce(nullif(p.payment_method, ''), 'unknown') as payment_method,
     count(*) as payments,
-    sum(case when {{ default_currency_id() }} = {{ reporting_currency_id() }}
+    sum(case when {{ default_currency_id() }} is not distinct from {{ reporting_currency_id() }}
                   and not exists (select 1 from {{ ref('int_store_settings') }} as s
-                                  where s.currency_id <> {{ reporting_currency_id() }})
+                                  where s.currency_id is distinct from {{ reporting_currency_id() }})
              then p.amount / nullif(p.conversion_rate, 0)
              else {{ to_reporting('p.amount / nullif(p.conversion_rate, 0)', store_currency, 'p.payment_date') }} end) as amount,
     {{ reporting_currency() }} as currency
