@@ -463,7 +463,7 @@ def db_stop() -> None:
 def shops() -> None:
     """Check the configured shops (PHC_SHOPS_FILE, or the single-shop variables) and list
     them; keys are never shown, only the variable that holds each."""
-    from phc_analytics.shops_file import load_shops
+    from phc_analytics.shops_file import load_shops, shown_url
 
     configured = load_shops()
     table = Table(title=f"shops ({configured.source})")
@@ -472,14 +472,18 @@ def shops() -> None:
     for s in configured.shops:
         table.add_row(
             s.name,
-            s.url or "the built-in demo shop",
+            shown_url(s.url),
             f"{s.key_env} (set)" if s.key_env else "the demo shop's",
             "all" if s.stores is None else ", ".join(map(str, s.stores)),
             s.timezone or "from PS_TIMEZONE",
             s.currency or "from PS_CURRENCY_DEFAULT",
         )
     console.print(table)
-    console.print(f"at most {configured.max_parallel} shops sync at once")
+    if len(configured.shops) > 1:
+        console.print(
+            "several shops are checked, not synced yet: the pipeline reads one shop for now"
+            " (docs/shops.md)"
+        )
 
 
 cli.add_command(shop)

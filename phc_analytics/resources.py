@@ -32,7 +32,21 @@ def warehouse_url() -> dg.EnvVar | None:
 
 def prestashop_resource() -> PrestaShopResource:
     """The shop in ``PRESTASHOP_URL`` / ``PRESTASHOP_WS_KEY``, or the built-in demo shop when
-    neither is set."""
+    neither is set; or the one shop of the shops file (``PHC_SHOPS_FILE``), whose key is read
+    from the variable it names. Several shops in the file are refused until the warehouse
+    keeps them apart (issue 17, docs/shops.md)."""
+    if os.environ.get(settings.ENV_SHOPS_FILE):
+        from phc_analytics.shops_file import load_shops
+
+        shops = load_shops()
+        if len(shops.shops) > 1:
+            raise PhcError(
+                f"{settings.ENV_SHOPS_FILE} lists {len(shops.shops)} shops; the pipeline syncs one"
+                " shop for now (docs/shops.md): keep one shop in the file, or unset"
+                f" {settings.ENV_SHOPS_FILE}"
+            )
+        shop = shops.shops[0]
+        return PrestaShopResource(base_url=shop.url, ws_key=dg.EnvVar(shop.key_env))
     url_set = bool(os.environ.get(settings.ENV_PRESTASHOP_URL))
     key_set = bool(os.environ.get(settings.ENV_PRESTASHOP_WS_KEY))
     if url_set != key_set:

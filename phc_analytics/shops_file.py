@@ -76,6 +76,18 @@ def load_shops(environ: dict[str, str] | None = None) -> Shops:
     return Shops((ShopConfig(DEFAULT_SHOP, url, key_env),))
 
 
+def shown_url(url: str | None) -> str:
+    """A shop URL fit to print: scheme, host, port and path only (a URL may carry a key as
+    ``?ws_key=`` or credentials)."""
+    if not url:
+        return "the built-in demo shop"
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    return f"{parts.scheme}://{netloc}{parts.path}"
+
+
 def read_shops_file(path: Path, environ: dict[str, str] | None = None) -> Shops:
     env = os.environ if environ is None else environ
     where = f"shops file {path}"
@@ -147,8 +159,11 @@ def _parse_shop(entry: object, where: str, env: dict[str, str]) -> ShopConfig:
         raise PhcError(
             f"{where}: url must be the shop's http(s) address, e.g. https://shop.example"
         )
-    if parts.username or parts.password:
-        raise PhcError(f"{where}: url must not hold credentials; name the key with key_env")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise PhcError(
+            f"{where}: url must be the shop's address alone (no credentials, no ?query): the"
+            " key goes in the variable named by key_env"
+        )
     key_env = entry.get("key_env")
     if not isinstance(key_env, str) or not _ENV_NAME.fullmatch(key_env):
         raise PhcError(

@@ -24,6 +24,7 @@ def bare_environment(monkeypatch):
         settings.ENV_DATABASE_URL,
         settings.ENV_PRESTASHOP_URL,
         settings.ENV_PRESTASHOP_WS_KEY,
+        settings.ENV_SHOPS_FILE,
     ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
@@ -65,3 +66,19 @@ def test_half_a_shop_configuration_is_one_line_naming_what_is_missing(
         prestashop_resource()
     message = str(excinfo.value)
     assert message.startswith(f"{missing} is not set: set both") and "\n" not in message
+
+
+def test_a_shops_file_with_one_shop_is_the_shop_and_several_are_refused(bare_environment, tmp_path):
+    shops = tmp_path / "shops.yaml"
+    entry = "  - name: {0}\n    url: https://{0}.example\n    key_env: PHC_TEST_{1}_KEY\n"
+    shops.write_text("shops:\n" + entry.format("paris", "PARIS"))
+    bare_environment.setenv(settings.ENV_SHOPS_FILE, str(shops))
+    bare_environment.setenv("PHC_TEST_PARIS_KEY", WS_KEY)
+    resource = prestashop_resource()
+    assert type(resource) is PrestaShopResource
+    assert resource.base_url == "https://paris.example"
+    assert shown_config(resource)["ws_key"] == {"env": "PHC_TEST_PARIS_KEY"}
+    shops.write_text("shops:\n" + entry.format("paris", "PARIS") + entry.format("lyon", "LYON"))
+    bare_environment.setenv("PHC_TEST_LYON_KEY", WS_KEY)
+    with pytest.raises(PhcError, match="lists 2 shops; the pipeline syncs one shop for now"):
+        prestashop_resource()

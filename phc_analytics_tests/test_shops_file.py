@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from phc_analytics.errors import PhcError
-from phc_analytics.shops_file import ShopConfig, load_shops, parse_shops, read_shops_file
+from phc_analytics.shops_file import (
+    ShopConfig,
+    load_shops,
+    parse_shops,
+    read_shops_file,
+    shown_url,
+)
 
 KEY_A = "A" * 32
 KEY_B = "B1" * 16
@@ -70,7 +76,8 @@ def one_shop(**fields) -> dict:
         (one_shop(colour="red"), "shop 'paris': unknown key 'colour'"),
         (one_shop(name="Paris Shop"), "name must be lower-case"),
         (one_shop(url="paris.example.com"), "url must be the shop's http"),
-        (one_shop(url="https://user:pw@paris.example.com"), "must not hold credentials"),
+        (one_shop(url="https://user:pw@paris.example.com"), "no credentials, no ?query"),
+        (one_shop(url=f"https://paris.example.com/?ws_key={KEY_A}"), "no credentials, no ?query"),
         (one_shop(key_env=None), "key_env must name the environment variable"),
         (one_shop(key_env="ROME_WS_KEY"), "ROME_WS_KEY is not set; export it"),
         (one_shop(stores="some"), "stores must be `all` or a list"),
@@ -85,7 +92,7 @@ def test_a_bad_file_is_one_line_that_says_what_to_change(data, message):
     with pytest.raises(PhcError) as e:
         parse_shops(data, "shops.yaml", ENV)
     assert message in str(e.value)
-    assert "\n" not in str(e.value)
+    assert "\n" not in str(e.value) and KEY_A not in str(e.value)
 
 
 def test_duplicate_names_and_urls_are_refused():
@@ -116,3 +123,10 @@ def test_missing_file_and_bad_yaml(tmp_path):
         read_shops_file(tmp_path / "none.yaml", ENV)
     with pytest.raises(PhcError, match="not valid YAML at line 3: fix its syntax"):
         read_shops_file(write(tmp_path, "shops:\n  - name: [paris\n"), ENV)
+
+
+def test_a_printed_url_keeps_no_key_or_credentials():
+    assert shown_url(f"https://u:pw@shop.example:8443/base?ws_key={KEY_A}#x") == (
+        "https://shop.example:8443/base"
+    )
+    assert shown_url(None) == "the built-in demo shop"

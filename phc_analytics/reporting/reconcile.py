@@ -9,9 +9,10 @@ shows up as a difference.
 
 In a multistore installation whose orders span several stores, revenue is compared per month
 and store, in each store's own currency (what ``/ conversion_rate`` gives), so no exchange rate
-is involved. Refunds are compared in the reporting currency; a slip of a store with another
-currency is converted at the shop's current rates (the marts use the rate of its day, so a
-rate that moved since shows up as a difference).
+is involved: the marts' own net_revenue where a store sells in the reporting currency. Refunds
+are compared in the reporting currency; a slip of a store with another currency is converted
+at the shop's current rates (the marts use the rate of its day, so a rate that moved since
+shows up as a difference).
 """
 
 from __future__ import annotations
@@ -151,9 +152,7 @@ def shop_figures(client: PrestaShopClient) -> Figures:
 
 def _store_to_reporting(client: PrestaShopClient, stores: set[int]) -> dict[int, Decimal]:
     """Per store whose currency is not the reporting currency, the factor to it at the shop's
-    current rates (a single-currency shop asks nothing)."""
-    if len(stores) < 2:
-        return {}
+    current rates (empty when every store sells in it)."""
     shops = {
         int(s["id"]): int(_decimal(s.get("id_shop_group")))
         for s in client.get("shops", {"display": "[id,id_shop_group]"})
@@ -227,12 +226,16 @@ def missing_marts(conn: psycopg.Connection) -> list[str]:
 
 
 def warehouse_figures(conn: psycopg.Connection) -> Figures:
-    # Revenue in each store's own currency, as the shop side computes it: the order's amount over
-    # its own rate, before the conversion to the reporting currency.
+    # Revenue as the shop side computes it, in each store's own currency: the marts' net_revenue
+    # where the store sells in the reporting currency (its reporting_rate is the order's own
+    # rate); elsewhere the order's amount over its own rate, before the conversion.
     by_month = conn.execute(
         """
         SELECT to_char(order_created_at, 'YYYY-MM'), coalesce(shop_id, 0), count(*),
-               coalesce(sum(net_revenue_order_currency / coalesce(nullif(conversion_rate, 0), 1))
+               coalesce(sum(CASE WHEN reporting_rate = coalesce(nullif(conversion_rate, 0), 1)
+                                 THEN net_revenue
+                                 ELSE net_revenue_order_currency
+                                      / coalesce(nullif(conversion_rate, 0), 1) END)
                         FILTER (WHERE is_valid), 0)
         FROM analytics.fct_orders GROUP BY 1, 2
         """

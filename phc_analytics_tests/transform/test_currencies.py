@@ -146,3 +146,44 @@ def test_another_reporting_currency_rebuilds_the_marts_in_it(warehouse, monkeypa
         "PHC_REPORTING_CURRENCY=JPY is not a currency of the shop (it has CHF, EUR, GBP, USD)"
         in str(e.value)
     )
+
+
+def test_a_days_rate_is_the_last_version_seen_before_it(migrated_database, dbt_manifest, tmp_path):
+    """stg_currency_rates: a version first seen on day D is in force from D + 1; one replaced on
+    the day it was seen never is; days before the first version take the first."""
+    seen = [
+        ("2025-01-10 09:00+00", "1.080000"),
+        ("2025-02-01 08:00+00", "1.100000"),
+        ("2025-02-01 18:00+00", "1.120000"),
+        ("2025-03-05 12:00+00", "1.150000"),
+    ]
+    with psycopg.connect(migrated_database) as conn:
+        for at, rate in seen:
+            payload = json.dumps({"id": 2, "iso_code": "USD", "conversion_rate": rate})
+            conn.execute(
+                "INSERT INTO raw.currencies (id, payload_hash, payload, first_seen_at)"
+                " VALUES (2, md5(%s), %s::jsonb, %s)",
+                (payload, payload, at),
+            )
+    InProcessDbt(migrated_database, tmp_path / "dbt")("build", "--select", "stg_currency_rates")
+    expected = {
+        "2024-12-31": "1.080000",
+        "2025-01-10": "1.080000",
+        "2025-01-11": "1.080000",
+        "2025-02-01": "1.080000",
+        "2025-02-02": "1.120000",
+        "2025-03-05": "1.120000",
+        "2025-03-06": "1.150000",
+    }
+    with psycopg.connect(migrated_database) as conn:
+        found = {
+            day: str(
+                conn.execute(
+                    "SELECT rate FROM staging.stg_currency_rates WHERE currency_id = 2"
+                    " AND valid_from <= %s::date AND %s::date < valid_to",
+                    (day, day),
+                ).fetchone()[0]
+            )
+            for day in expected
+        }
+    assert found == expected
