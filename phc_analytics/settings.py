@@ -84,9 +84,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         ENV_SHOPS_FILE,
         "unset: one shop, from `PRESTASHOP_URL` (or the demo shop)",
-        "a YAML file listing several shops: name, url, the variable holding each key"
-        " (`key_env`), stores, time zone, currency (docs/shops.md); the keys stay in the"
-        " environment",
+        "a YAML file listing the shops: name, url, the variable holding each key (`key_env`),"
+        " stores, time zone, currency (docs/shops.md); the keys stay in the environment. One"
+        " shop for now: several are checked (`phc-analytics shops`) but refused by the pipeline",
     ),
     Setting(
         ENV_REPORTING_CURRENCY,
