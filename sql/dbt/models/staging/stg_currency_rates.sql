@@ -1,5 +1,9 @@
+{#- Incremental, not a table: a table model is rebuilt by a swap that drops the old table with
+    CASCADE, which would drop the materialized views reading it (agg_payments_daily,
+    agg_refunds_daily) at every staging build. Every build recomputes every period (a few rows
+    per currency) and replaces each currency's rows (delete+insert on currency_id). -#}
 {{ config(
-    materialized='table',
+    unique_key='currency_id',
     indexes=[{'columns': ['currency_id', 'valid_from'], 'unique': True}],
 ) }}
 
@@ -8,8 +12,8 @@
     it was first seen until the day after the next version was (the first one since always).
     A rate is units of the currency per unit of the shop's default currency, as the shop serves
     it. PrestaShop keeps no history of its rates, so this is the history the conversions to the
-    reporting currency use (macros/reporting_currency.sql). A table of a few rows per currency,
-    rebuilt whole by every staging build; one index probe per lookup.
+    reporting currency use (macros/reporting_currency.sql). A few rows per currency, recomputed
+    by every staging build; one index probe per lookup.
 
     A rate that goes back to a value it had before is the same raw version (raw keeps each
     distinct payload once), so the return is not seen: docs/models.md, "Currencies". -#}
