@@ -26,9 +26,6 @@ from dataclasses import dataclass
 from phc_analytics.demo_shop import clock, store
 from phc_analytics.demo_shop.model import (
     CONFIGURATIONS,
-    ORDER_DETAILS,
-    ORDER_PAYMENTS,
-    ORDER_SLIP,
     RESOURCES,
     SHOP_GROUPS,
     SHOP_URLS,
@@ -228,9 +225,10 @@ class _Assigner:
         self.by_id = {s.id: s for s in self.specs}
         self.new_marks: dict[str, int] = {}
 
-    def _new(self, table: str, columns: str = "id, json") -> list:
+    def _new(self, table: str) -> list:
+        """(id, json) of the rows written since the last assignment."""
         rows = self.conn.execute(
-            f"SELECT {columns} FROM {table} WHERE id > ? ORDER BY id", (self.marks.get(table, 0),)
+            f"SELECT id, json FROM {table} WHERE id > ? ORDER BY id", (self.marks.get(table, 0),)
         ).fetchall()
         if rows:
             self.new_marks[table] = rows[-1][0]
@@ -256,7 +254,7 @@ class _Assigner:
         order_store, cart_store = self._orders(customers)
         self._details(order_store)
         self._carts(cart_store)
-        self._money(order_store)
+        self._money()
         self._catalogue()
         self._stock()
         store.set_meta(self.conn, {f"stores_mark_{k}": v for k, v in self.new_marks.items()})
@@ -309,7 +307,7 @@ class _Assigner:
             if spec is not None:
                 record["id_shop"] = str(spec.id)
                 records.append(record)
-        store.write_records(self.conn, ORDER_DETAILS, records, replace=True)
+        self._save("order_details", records)
 
     def _carts(self, cart_store: dict) -> None:
         records = []
@@ -327,37 +325,31 @@ class _Assigner:
             records.append(record)
         self._save("carts", records)
 
-    def _money(self, order_store: dict) -> None:
-        """Slips and payments carry their order's rate, so they follow its store's currency."""
+    def _money(self) -> None:
+        """Slips and payments carry their order's rate, so they follow its store's currency:
+        one scan of the orders of stores with their own currency gives both lookups."""
         foreign = {s.id for s in self.specs if s.currency != 1}
         if not foreign:
             return
-        rates: dict[str, str] = {}
-        for ref, rate in self.conn.execute(
-            "SELECT json_extract(json, '$.reference'), json_extract(json, '$.conversion_rate') "
-            "FROM orders WHERE CAST(json_extract(json, '$.id_shop') AS INTEGER) IN "
+        by_order: dict[int, str] = {}
+        by_reference: dict[str, str] = {}
+        for order_id, reference, rate in self.conn.execute(
+            "SELECT id, json_extract(json, '$.reference'), json_extract(json, '$.conversion_rate')"
+            " FROM orders WHERE CAST(json_extract(json, '$.id_shop') AS INTEGER) IN "
             f"({','.join(str(i) for i in foreign)})"
         ):
-            rates[ref] = rate
-        slips = []
-        for _id, raw in self._new("order_slip"):
-            record = json.loads(raw)
-            spec = self._store_of_order(int(record["id_order"]), order_store)
-            if spec is not None and spec.currency != 1:
-                row = self.conn.execute(
-                    "SELECT json_extract(json, '$.conversion_rate') FROM orders WHERE id = ?",
-                    (int(record["id_order"]),),
-                ).fetchone()
-                record["conversion_rate"] = row[0]
-                slips.append(record)
-        store.write_records(self.conn, ORDER_SLIP, slips, replace=True)
-        payments = []
-        for _id, raw in self._new("order_payments"):
-            record = json.loads(raw)
-            if record["order_reference"] in rates:
-                record["conversion_rate"] = rates[record["order_reference"]]
-                payments.append(record)
-        store.write_records(self.conn, ORDER_PAYMENTS, payments, replace=True)
+            by_order[order_id] = by_reference[reference] = rate
+        for table, key, rates in (
+            ("order_slip", lambda r: int(r["id_order"]), by_order),
+            ("order_payments", lambda r: r["order_reference"], by_reference),
+        ):
+            records = []
+            for _id, raw in self._new(table):
+                record = json.loads(raw)
+                if key(record) in rates:
+                    record["conversion_rate"] = rates[key(record)]
+                    records.append(record)
+            self._save(table, records)
 
     def _catalogue(self) -> None:
         values = []

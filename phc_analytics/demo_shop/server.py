@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import re
 import socket
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -431,7 +432,7 @@ def load_installation(conn) -> tuple[Installation, list[tuple[str, int]]]:
     try:
         groups = [render_json.parse(r[0]) for r in conn.execute("SELECT json FROM shop_groups")]
         urls = [render_json.parse(r[0]) for r in conn.execute("SELECT json FROM shop_urls")]
-    except Exception:  # a shop file from before the multistore tables: one store
+    except sqlite3.OperationalError:  # a shop file from before the multistore tables
         groups, urls = [], []
     stores = {
         int(s["id"]): shop_context.Store(int(s["id"]), int(s["id_shop_group"]), s["active"] == "1")
