@@ -46,7 +46,7 @@ def prestashop_resource() -> PrestaShopResource:
                 f" {settings.ENV_SHOPS_FILE}"
             )
         shop = shops.shops[0]
-        return PrestaShopResource(base_url=shop.url, ws_key=dg.EnvVar(shop.key_env))
+        return PrestaShopResource(base_url=shop.url, ws_key=dg.EnvVar(shop.key_env), shop=shop.name)
     url_set = bool(os.environ.get(settings.ENV_PRESTASHOP_URL))
     key_set = bool(os.environ.get(settings.ENV_PRESTASHOP_WS_KEY))
     if url_set != key_set:

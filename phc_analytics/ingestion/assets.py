@@ -6,9 +6,11 @@ from datetime import timedelta
 import dagster as dg
 
 from phc_analytics import settings
+from phc_analytics.errors import PhcError
 from phc_analytics.ingestion.erasure import erase_deleted_customers
 from phc_analytics.ingestion.partitions import daily_partitions, request_for
 from phc_analytics.ingestion.progress import SyncProgress
+from phc_analytics.ingestion.raw_store import shop_in_the_way
 from phc_analytics.ingestion.sweep import SWEEP_ALWAYS, SWEEP_TAG, sweep_due, sweep_entity
 from phc_analytics.ingestion.sync import sync_entity
 from phc_analytics.prestashop.entities import ENTITIES, Entity
@@ -75,6 +77,14 @@ def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | No
         sweep = context.run.tags.get(SWEEP_TAG) if entity.sweep else None
         metadata = {}
         with prestashop.client() as client, warehouse.connect() as conn:
+            held = shop_in_the_way(conn, prestashop.shop)
+            if held is not None:
+                raise PhcError(
+                    f"this warehouse holds shop {held!r}, and the pipeline's shop is"
+                    f" {prestashop.shop!r}: a warehouse keeps one shop for now (docs/shops.md);"
+                    f" name the shop {held!r} in {settings.ENV_SHOPS_FILE}, or point"
+                    f" {settings.ENV_DATABASE_URL} at another warehouse"
+                )
             stats = sync_entity(
                 client,
                 conn,
@@ -83,13 +93,14 @@ def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | No
                 run_id=context.run.run_id,
                 concurrency=prestashop.max_concurrency,
                 on_batch=sync_progress.on_batch(entity.name),
+                shop=prestashop.shop,
             )
             sync_progress.finished(stats)
             context.log.info(
                 f"{entity.name}: {stats.rows_read} read, {stats.new_versions} new versions,"
                 f" {stats.pages} pages, {stats.retries} retries in {stats.seconds:.1f} s"
             )
-            if sweep and (sweep == SWEEP_ALWAYS or sweep_due(conn, entity)):
+            if sweep and (sweep == SWEEP_ALWAYS or sweep_due(conn, entity, shop=prestashop.shop)):
                 swept = sweep_entity(
                     client,
                     conn,
@@ -97,6 +108,7 @@ def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | No
                     run_id=context.run.run_id,
                     concurrency=prestashop.max_concurrency,
                     max_removed_share=settings.sweep_max_removed_share(),
+                    shop=prestashop.shop,
                 )
                 metadata.update(swept.as_metadata())
                 context.log.info(
@@ -104,7 +116,9 @@ def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | No
                     f" {swept.reappeared} back, in {swept.seconds:.1f} s"
                 )
             if entity.name in ERASURE_ENTITIES:
-                erased = erase_deleted_customers(conn, run_id=context.run.run_id)
+                erased = erase_deleted_customers(
+                    conn, run_id=context.run.run_id, shop=prestashop.shop
+                )
                 metadata.update(erased.as_metadata())
                 if erased.customers:
                     context.log.info(

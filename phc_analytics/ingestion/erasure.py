@@ -14,8 +14,9 @@ pass, which runs after every sync of customers, addresses, orders and payments. 
 no customer: the card fields a payment module may fill are blanked on the payments of the erased
 customer's orders, found by order reference.
 
-Each erased customer gets one row in ``staging.erasure_log`` (id, when, why, rows per table);
-it holds no personal data.
+Each erased customer gets one row in ``staging.erasure_log`` (shop, id, when, why, rows per
+table); it holds no personal data. A pass reads and writes one shop's rows (the installation:
+ids are unique within a shop only), so customer 7 of one shop never erases customer 7 of another.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from dataclasses import dataclass, field
 
 import orjson
 import psycopg
+
+from phc_analytics.shops_file import DEFAULT_SHOP
 
 # Field -> the value it gets. Text fields are emptied, as PrestaShop stores an absent value;
 # the birthday gets PrestaShop's zero date.
@@ -59,7 +62,6 @@ ADDRESS_PERSONAL_FIELDS = {
 # A payment names no customer, only the order's reference; a card module may have filled these.
 PAYMENT_PERSONAL_FIELDS = {"card_holder": "", "card_number": "", "card_expiration": ""}
 ERASED_MARK = "_phc_erased_at"
-_LOCK = zlib.crc32(b"phc_analytics.erasure")
 
 
 @dataclass
@@ -96,8 +98,11 @@ SELECT id, CASE WHEN removed_at IS NOT NULL THEN 'removed from the shop'
 FROM (
     SELECT DISTINCT ON (v.id) v.id, v.removed_at, v.payload ->> 'deleted' AS deleted
     FROM raw.customers AS v
-    WHERE v.id IN (SELECT id FROM raw.customers WHERE removed_at IS NOT NULL
-                   UNION SELECT id FROM raw.customers WHERE (payload ->> 'deleted') = '1')
+    WHERE v.shop = %(shop)s
+      AND v.id IN (SELECT id FROM raw.customers WHERE removed_at IS NOT NULL AND shop = %(shop)s
+                   UNION
+                   SELECT id FROM raw.customers WHERE (payload ->> 'deleted') = '1'
+                                                  AND shop = %(shop)s)
     ORDER BY v.id, v.cursor_value DESC NULLS LAST, v.first_seen_at DESC, v.load_xid DESC
 ) AS latest
 WHERE removed_at IS NOT NULL OR deleted = '1'
@@ -112,24 +117,28 @@ WITH scrubbed AS (
                                   WHERE r.payload ? f.key), '{{}}'::jsonb)
                      || jsonb_build_object(%(mark)s, %(at)s::text),
            load_xid = pg_current_xact_id()::text::bigint
-     WHERE {match} AND NOT r.payload ? %(mark)s
+     WHERE r.shop = %(shop)s AND {match} AND NOT r.payload ? %(mark)s
     RETURNING {customer} AS customer_id
 )
 SELECT customer_id, count(*) FROM scrubbed GROUP BY customer_id
 """
 
 
-def erase_deleted_customers(conn: psycopg.Connection, run_id: str | None = None) -> ErasureStats:
-    """Blank the personal data of every customer deleted in the shop, in every raw version of
-    them and of their addresses, in one transaction; log each customer erased this time."""
+def erase_deleted_customers(
+    conn: psycopg.Connection, run_id: str | None = None, shop: str = DEFAULT_SHOP
+) -> ErasureStats:
+    """Blank the personal data of every customer deleted in the shop ``shop``, in every raw
+    version of them and of their addresses, in one transaction; log each customer erased this
+    time."""
     stats = ErasureStats()
     with conn.transaction():
-        # One erasure at a time: raw_customers and raw_addresses may both run it in one run.
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+        # One erasure of a shop at a time: raw_customers and raw_addresses may both run it.
+        lock = zlib.crc32(f"phc_analytics.erasure.{shop}".encode())
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
         erased_at = conn.execute(
             "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
         ).fetchone()[0]
-        conn.execute(_TO_ERASE)
+        conn.execute(_TO_ERASE, {"shop": shop})
         per_table: dict[int, dict[str, int]] = {}
         for table, blank, match, customer in (
             (
@@ -149,18 +158,24 @@ def erase_deleted_customers(conn: psycopg.Connection, run_id: str | None = None)
                 PAYMENT_PERSONAL_FIELDS,
                 # Only payments whose module filled a card field: the rest hold nothing to erase.
                 "(r.payload ->> 'order_reference') IN (SELECT o.payload ->> 'reference'"
-                " FROM raw.orders AS o WHERE (o.payload ->> 'id_customer') IN"
-                " (SELECT id::text FROM erase_customers))"
+                " FROM raw.orders AS o WHERE o.shop = r.shop AND (o.payload ->> 'id_customer')"
+                " IN (SELECT id::text FROM erase_customers))"
                 " AND (coalesce(r.payload ->> 'card_holder', '') <> ''"
                 " OR coalesce(r.payload ->> 'card_number', '') <> ''"
                 " OR coalesce(r.payload ->> 'card_expiration', '') <> '')",
                 "(SELECT (o.payload ->> 'id_customer')::bigint FROM raw.orders AS o"
-                " WHERE (o.payload ->> 'reference') = (r.payload ->> 'order_reference') LIMIT 1)",
+                " WHERE o.shop = r.shop"
+                " AND (o.payload ->> 'reference') = (r.payload ->> 'order_reference') LIMIT 1)",
             ),
         ):
             rows = conn.execute(
                 _SCRUB.format(table=table, match=match, customer=customer),
-                {"blank": orjson.dumps(blank).decode(), "mark": ERASED_MARK, "at": erased_at},
+                {
+                    "blank": orjson.dumps(blank).decode(),
+                    "mark": ERASED_MARK,
+                    "at": erased_at,
+                    "shop": shop,
+                },
             ).fetchall()
             for customer_id, count in rows:
                 per_table.setdefault(customer_id, {})[table] = count
@@ -168,10 +183,11 @@ def erase_deleted_customers(conn: psycopg.Connection, run_id: str | None = None)
             reasons = dict(conn.execute("SELECT id, reason FROM erase_customers").fetchall())
             with conn.cursor() as cur:
                 cur.executemany(
-                    "INSERT INTO staging.erasure_log (customer_id, reason, tables, run_id)"
-                    " VALUES (%s, %s, %s, %s)",
+                    "INSERT INTO staging.erasure_log (shop, customer_id, reason, tables, run_id)"
+                    " VALUES (%s, %s, %s, %s, %s)",
                     [
                         (
+                            shop,
                             customer_id,
                             reasons.get(customer_id, "address of a deleted customer"),
                             orjson.dumps(tables).decode(),

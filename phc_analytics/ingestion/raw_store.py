@@ -1,9 +1,12 @@
 """Writing source versions into ``raw.*`` and moving watermarks, in one transaction.
 
 A batch of pages is streamed with COPY into a temporary table, then merged with one
-``INSERT ... ON CONFLICT (id, payload_hash)``: a version seen before only gets its
+``INSERT ... ON CONFLICT (id, shop, payload_hash)``: a version seen before only gets its
 ``last_seen_at`` touched, a new one is added. The watermark update, when the batch completes a
 window, runs in the same transaction, so a crash can never leave it ahead of the rows.
+
+Every row and watermark names its shop (the installation, ``shop`` in the shops file): ids are
+unique within a shop only, and each shop is read from its own watermark.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from psycopg import sql
 from phc_analytics.errors import PhcError
 from phc_analytics.prestashop.entities import Entity
 from phc_analytics.prestashop.parsing import parse_shop_datetime
+from phc_analytics.shops_file import DEFAULT_SHOP
 
 EPOCH = datetime(1970, 1, 1)
 
@@ -72,13 +76,36 @@ def needs_analyze(new_versions: int, reltuples: float) -> bool:
     return new_versions >= 50 + 0.1 * reltuples
 
 
-class RawStore:
-    """Writes for one entity over one connection (not thread-safe: one writer per sync)."""
+def shop_in_the_way(conn: psycopg.Connection, shop: str) -> str | None:
+    """Another shop this warehouse already holds, if any (one whose watermarks a sync moved).
 
-    def __init__(self, conn: psycopg.Connection, entity: Entity, run_id: str | None):
+    Raw keeps shops apart, but staging and the marts still key by id alone: a second shop's
+    rows would be merged with the first's there. Until they carry the shop too (issue 17), the
+    pipeline syncs one shop per warehouse and stops before writing a second one."""
+    row = conn.execute(
+        "SELECT shop FROM staging.etl_watermarks WHERE shop <> %s"
+        " AND (cursor_value > %s OR run_id IS NOT NULL) ORDER BY shop LIMIT 1",
+        (shop, EPOCH),
+    ).fetchone()
+    conn.commit()
+    return row[0] if row else None
+
+
+class RawStore:
+    """Writes for one entity of one shop over one connection (not thread-safe: one writer per
+    sync)."""
+
+    def __init__(
+        self,
+        conn: psycopg.Connection,
+        entity: Entity,
+        run_id: str | None,
+        shop: str = DEFAULT_SHOP,
+    ):
         self.conn = conn
         self.entity = entity
         self.run_id = run_id
+        self.shop = shop
         self.table = sql.Identifier("raw", entity.name)
         self._staging = sql.Identifier(f"incoming_{entity.name}")
         conn.execute(
@@ -90,25 +117,34 @@ class RawStore:
         conn.commit()
 
     def lock(self, wait_s: float) -> None:
-        """Serialize syncs of one entity across processes (session-level advisory lock)."""
-        key = zlib.crc32(f"phc_analytics.sync.{self.entity.name}".encode())
+        """Serialize syncs of one entity of one shop across processes (session-level advisory
+        lock); other shops sync the same entity side by side."""
+        key = zlib.crc32(f"phc_analytics.sync.{self.shop}.{self.entity.name}".encode())
         self.conn.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(f"{int(wait_s)}s")))
         try:
             self.conn.execute("SELECT pg_advisory_lock(%s)", (key,))
         except psycopg.errors.LockNotAvailable:
             self.conn.rollback()
             raise PhcError(
-                f"another sync of {self.entity.name} has held the lock for over {wait_s:.0f} s;"
-                " it is still running, so this one stops (nothing was written)"
+                f"another sync of {self.entity.name} of shop {self.shop} has held the lock for"
+                f" over {wait_s:.0f} s; it is still running, so this one stops (nothing was"
+                " written)"
             ) from None
         finally:
             self.conn.execute("SET lock_timeout = 0")
             self.conn.commit()
 
     def watermark(self) -> datetime:
+        """The shop's watermark for the entity; a shop seen for the first time gets its row
+        (at the epoch) here, so the updates below always find one."""
+        self.conn.execute(
+            "INSERT INTO staging.etl_watermarks (shop, entity, cursor_field) VALUES (%s, %s, %s)"
+            " ON CONFLICT (shop, entity) DO NOTHING",
+            (self.shop, self.entity.name, self.entity.cursor or "full_refresh"),
+        )
         row = self.conn.execute(
-            "SELECT cursor_value FROM staging.etl_watermarks WHERE entity = %s",
-            (self.entity.name,),
+            "SELECT cursor_value FROM staging.etl_watermarks WHERE shop = %s AND entity = %s",
+            (self.shop, self.entity.name),
         ).fetchone()
         self.conn.commit()
         return row[0] if row else EPOCH
@@ -134,21 +170,22 @@ class RawStore:
                             """
                             WITH merged AS (
                                 INSERT INTO {table} AS r
-                                    (id, payload_hash, cursor_value, payload, run_id)
+                                    (id, shop, payload_hash, cursor_value, payload, run_id)
                                 SELECT DISTINCT ON (id, payload_hash)
-                                       id, payload_hash, cursor_value, payload, %(run_id)s
+                                       id, %(shop)s, payload_hash, cursor_value, payload,
+                                       %(run_id)s
                                 FROM (SELECT id, md5(payload::text) AS payload_hash,
                                              cursor_value, payload
                                       FROM {staging}) incoming
                                 ORDER BY id, payload_hash
-                                ON CONFLICT (id, payload_hash)
+                                ON CONFLICT (id, shop, payload_hash)
                                 DO UPDATE SET last_seen_at = now()
                                 RETURNING (r.xmax = 0) AS inserted
                             )
                             SELECT count(*) FILTER (WHERE inserted) FROM merged
                             """
                         ).format(table=self.table, staging=self._staging),
-                        {"run_id": self.run_id},
+                        {"run_id": self.run_id, "shop": self.shop},
                     )
                     result.new_versions = cur.fetchone()[0]
             if advance_watermark_to is not None:
@@ -178,15 +215,15 @@ class RawStore:
             """
             UPDATE staging.etl_watermarks
                SET cursor_value = GREATEST(cursor_value, %s), updated_at = now(), run_id = %s
-             WHERE entity = %s
+             WHERE shop = %s AND entity = %s
             """,
-            (value, self.run_id, self.entity.name),
+            (value, self.run_id, self.shop, self.entity.name),
         )
 
     def _touch(self) -> None:
         if not self.entity.incremental:
             self.conn.execute(
                 "UPDATE staging.etl_watermarks SET updated_at = now(), run_id = %s"
-                " WHERE entity = %s",
-                (self.run_id, self.entity.name),
+                " WHERE shop = %s AND entity = %s",
+                (self.run_id, self.shop, self.entity.name),
             )

@@ -4,6 +4,7 @@ import dagster as dg
 
 from phc_analytics.ingestion.jobs import raw_sync_job, shop_refresh_job
 from phc_analytics.ingestion.partitions import daily_partitions
+from phc_analytics.ingestion.raw_store import EPOCH
 from phc_analytics.prestashop.entities import BY_NAME, ENTITIES
 from phc_analytics.prestashop.resource import PrestaShopResource
 from phc_analytics.warehouse.resource import WarehouseResource
@@ -35,14 +36,17 @@ def raw_sync_in_flight(instance: dg.DagsterInstance) -> str | None:
     return next((run.run_id for run in runs if reads_the_shop(run)), None)
 
 
-def watermarks(warehouse: WarehouseResource) -> dict:
+def watermarks(warehouse: WarehouseResource, shop: str) -> dict:
+    """The shop's watermarks of the probed resources (the epoch for one never synced)."""
     with warehouse.connect() as conn:
-        return dict(
+        marks = dict(
             conn.execute(
-                "SELECT entity, cursor_value FROM staging.etl_watermarks WHERE entity = ANY(%s)",
-                (list(PROBED),),
+                "SELECT entity, cursor_value FROM staging.etl_watermarks"
+                " WHERE shop = %s AND entity = ANY(%s)",
+                (shop, list(PROBED)),
             ).fetchall()
         )
+    return {name: marks.get(name, EPOCH) for name in PROBED}
 
 
 @dg.sensor(
@@ -66,7 +70,7 @@ def shop_change_sensor(
     busy = raw_sync_in_flight(context.instance)
     if busy:
         return dg.SkipReason(f"raw sync {busy[:8]} has not finished; checking again next tick")
-    marks = watermarks(warehouse)
+    marks = watermarks(warehouse, prestashop.shop)
     with prestashop.client() as client:
         changed = [name for name in PROBED if client.changed_since(BY_NAME[name], marks[name])]
     if not changed:

@@ -36,6 +36,7 @@ from phc_analytics.ingestion.raw_store import RawStore
 from phc_analytics.ingestion.sync import LOCK_WAIT_S
 from phc_analytics.prestashop.client import SHOP_RESTRICTED, PrestaShopClient
 from phc_analytics.prestashop.entities import Entity
+from phc_analytics.shops_file import DEFAULT_SHOP
 
 # Ids per request. PrestaShop builds an empty object per listed id; 20k of them stay far below
 # a default PHP memory_limit, and a million orders take 50 requests.
@@ -97,13 +98,16 @@ def removal_allowed(
 
 
 def sweep_due(
-    conn: psycopg.Connection, entity: Entity, gap_minutes: float = SWEEP_GAP_MINUTES
+    conn: psycopg.Connection,
+    entity: Entity,
+    gap_minutes: float = SWEEP_GAP_MINUTES,
+    shop: str = DEFAULT_SHOP,
 ) -> bool:
-    """Whether no sweep of ``entity`` started in the last ``gap_minutes``."""
+    """Whether no sweep of ``entity`` of ``shop`` started in the last ``gap_minutes``."""
     recent = conn.execute(
-        "SELECT 1 FROM staging.etl_sweeps WHERE entity = %s"
+        "SELECT 1 FROM staging.etl_sweeps WHERE shop = %s AND entity = %s"
         " AND started_at > now() - make_interval(secs => %s) LIMIT 1",
-        (entity.name, gap_minutes * 60),
+        (shop, entity.name, gap_minutes * 60),
     ).fetchone()
     conn.commit()
     return recent is None
@@ -143,38 +147,44 @@ def sweep_entity(
     window_ids: int = WINDOW_IDS,
     max_removed_share: float = MAX_REMOVED_SHARE,
     always_allowed: int = MAX_REMOVED_ALWAYS_ALLOWED,
+    shop: str = DEFAULT_SHOP,
 ) -> SweepStats:
-    """List every id of ``entity`` in the shop and tombstone the ones raw holds that it no
-    longer lists; holds the entity's sync lock, so no sync of it runs meanwhile. An entity's
-    own ``sweep_max_removed_share`` (carts: a purge is normal) wins over ``max_removed_share``."""
+    """List every id of ``entity`` in the shop and tombstone the ones raw holds for that shop
+    (the installation ``shop``: other shops' rows are never read) that it no longer lists;
+    holds the entity's sync lock, so no sync of it runs meanwhile. An entity's own
+    ``sweep_max_removed_share`` (carts: a purge is normal) wins over ``max_removed_share``."""
     max_removed_share = entity.sweep_max_removed_share or max_removed_share
     started = time.monotonic()
     requests_before = client.requests
     stats = SweepStats(entity=entity.name)
     table = sql.Identifier("raw", entity.name)
     run_id = f"{run_id}/sweep" if run_id else "sweep"
-    store = RawStore(conn, entity, run_id)
+    store = RawStore(conn, entity, run_id, shop)
     store.lock(LOCK_WAIT_S)
     try:
         started_at = conn.execute("SELECT now()").fetchone()[0]
-        raw_top = conn.execute(sql.SQL("SELECT max(id) FROM {}").format(table)).fetchone()[0]
+        raw_top = conn.execute(
+            sql.SQL("SELECT max(id) FROM {} WHERE shop = %s").format(table), (shop,)
+        ).fetchone()[0]
         conn.commit()
         top = max(raw_top or 0, client.max_id(entity) or 0)
         listed, stats.windows = list_all_ids(client, entity, top, concurrency, window_ids)
         stats.listed_ids = len(listed)
-        unknown = _store_listed(conn, table, listed)
+        unknown = _store_listed(conn, table, listed, shop)
         stats.fetched = _fetch_unknown(client, store, entity, unknown)
         covered = client.covered_stores() if entity.name in SHOP_RESTRICTED else None
+        limits = (max_removed_share, always_allowed)
         with conn.transaction():
-            _write(conn, table, entity, stats, run_id, (max_removed_share, always_allowed), covered)
+            _write(conn, table, entity, stats, run_id, limits, shop, covered)
             orders_mark = None
             if entity.name == "customers":
-                stats.never_seen, orders_mark = _customers_never_seen(conn, run_id)
+                stats.never_seen, orders_mark = _customers_never_seen(conn, run_id, shop)
             conn.execute(
-                "INSERT INTO staging.etl_sweeps (entity, started_at, listed_ids, removed_ids,"
-                " reappeared_ids, requests, run_id, orders_xid_checked)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                "INSERT INTO staging.etl_sweeps (shop, entity, started_at, listed_ids,"
+                " removed_ids, reappeared_ids, requests, run_id, orders_xid_checked)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 (
+                    shop,
                     entity.name,
                     started_at,
                     stats.listed_ids,
@@ -195,17 +205,19 @@ def sweep_entity(
     return stats
 
 
-# The latest version of each id of {ids} (a table with an id column), as staging chooses it.
+# The latest version of each id of {ids} (a table with an id column) in the shop, as staging
+# chooses it.
 _LATEST = """
     SELECT DISTINCT ON (v.id) v.id, v.payload, v.cursor_value, v.removed_at
     FROM {table} AS v JOIN {ids} AS i ON i.id = v.id
+    WHERE v.shop = %(shop)s
     ORDER BY v.id, v.cursor_value DESC NULLS LAST, v.first_seen_at DESC, v.load_xid DESC
 """
 
 # A new version of each chosen id: its latest payload without our marks, plus {mark}.
 _NEW_VERSIONS = """
-    INSERT INTO {table} AS r (id, payload_hash, cursor_value, payload, run_id, removed_at)
-    SELECT id, md5(p::text), cursor_value, p, %(run_id)s, {removed_at}
+    INSERT INTO {table} AS r (id, shop, payload_hash, cursor_value, payload, run_id, removed_at)
+    SELECT id, %(shop)s, md5(p::text), cursor_value, p, %(run_id)s, {removed_at}
     FROM (
         SELECT id, cursor_value,
                (payload - '_phc_removed_at' - '_phc_reappeared_at')
@@ -213,14 +225,14 @@ _NEW_VERSIONS = """
                                                      'YYYY-MM-DD HH24:MI:SS')) AS p
         FROM sweep_latest WHERE {which}
     ) AS s
-    ON CONFLICT (id, payload_hash) DO NOTHING
+    ON CONFLICT (id, shop, payload_hash) DO NOTHING
 """
 
 
 FETCH_IDS_PER_REQUEST = 100  # filter[id]=[a|b|...]: keeps the URL short
 
 
-def _store_listed(conn, table, listed: array) -> list[int]:
+def _store_listed(conn, table, listed: array, shop: str) -> list[int]:
     """Put the listed ids in a temporary table (kept until the sweep ends); return the ones
     raw has never received."""
     with conn.transaction():
@@ -233,8 +245,9 @@ def _store_listed(conn, table, listed: array) -> list[int]:
         rows = conn.execute(
             sql.SQL(
                 "SELECT l.id FROM sweep_listed AS l WHERE NOT EXISTS"
-                " (SELECT 1 FROM {} AS r WHERE r.id = l.id) ORDER BY l.id"
-            ).format(table)
+                " (SELECT 1 FROM {} AS r WHERE r.id = l.id AND r.shop = %s) ORDER BY l.id"
+            ).format(table),
+            (shop,),
         ).fetchall()
     return [row[0] for row in rows]
 
@@ -266,21 +279,23 @@ _UNCOVERED = """
 """
 
 
-def _write(conn, table, entity: Entity, stats, run_id, limits, covered=None) -> None:
-    # Ids raw holds that the shop did not list, and ids whose latest version is a tombstone
-    # (few: only those ever removed), each with its latest version.
+def _write(conn, table, entity: Entity, stats, run_id, limits, shop, covered=None) -> None:
+    # Ids raw holds for the shop that it did not list, and ids whose latest version is a
+    # tombstone (few: only those ever removed), each with its latest version.
     conn.execute(
         sql.SQL(
             "CREATE TEMP TABLE sweep_changed ON COMMIT DROP AS"
-            " SELECT r.id FROM (SELECT DISTINCT id FROM {table}) AS r"
+            " SELECT r.id FROM (SELECT DISTINCT id FROM {table} WHERE shop = %(shop)s) AS r"
             " WHERE NOT EXISTS (SELECT 1 FROM sweep_listed AS l WHERE l.id = r.id)"
-            " UNION SELECT id FROM {table} WHERE removed_at IS NOT NULL"
-        ).format(table=table)
+            " UNION SELECT id FROM {table} WHERE removed_at IS NOT NULL AND shop = %(shop)s"
+        ).format(table=table),
+        {"shop": shop},
     )
     conn.execute(
         sql.SQL("CREATE TEMP TABLE sweep_latest ON COMMIT DROP AS " + _LATEST).format(
             table=table, ids=sql.Identifier("sweep_changed")
-        )
+        ),
+        {"shop": shop},
     )
     if covered is not None:
         stores, groups = covered
@@ -290,11 +305,12 @@ def _write(conn, table, entity: Entity, stats, run_id, limits, covered=None) -> 
             "SELECT count(*) FILTER (WHERE removed_at IS NULL AND NOT listed),"
             " count(*) FILTER (WHERE removed_at IS NOT NULL AND listed),"
             " count(*) FILTER (WHERE removed_at IS NOT NULL),"
-            " (SELECT count(DISTINCT id) FROM {table})"
+            " (SELECT count(DISTINCT id) FROM {table} WHERE shop = %(shop)s)"
             " FROM (SELECT s.removed_at,"
             "       EXISTS (SELECT 1 FROM sweep_listed AS l WHERE l.id = s.id) AS listed"
             "       FROM sweep_latest AS s) AS x"
-        ).format(table=table)
+        ).format(table=table),
+        {"shop": shop},
     ).fetchone()
     stats.raw_ids = raw_ids
     live = raw_ids - tombstoned
@@ -318,7 +334,7 @@ def _write(conn, table, entity: Entity, stats, run_id, limits, covered=None) -> 
                 removed_at=sql.SQL(removed_at),
                 which=sql.SQL(which),
             ),
-            {"run_id": run_id},
+            {"run_id": run_id, "shop": shop},
         )
     stats.removed, stats.reappeared = removed, reappeared
 
@@ -330,8 +346,9 @@ def _write(conn, table, entity: Entity, stats, run_id, limits, covered=None) -> 
 # sweep are read (by load_xid): after a sweep, every customer an order read so far names is in
 # raw, listed and fetched, or a placeholder.
 _NEVER_SEEN = """
-    INSERT INTO raw.customers (id, payload_hash, cursor_value, payload, run_id, removed_at)
-    SELECT id, md5(p::text), NULL, p, %(run_id)s, now() AT TIME ZONE 'UTC'
+    INSERT INTO raw.customers
+        (id, shop, payload_hash, cursor_value, payload, run_id, removed_at)
+    SELECT id, %(shop)s, md5(p::text), NULL, p, %(run_id)s, now() AT TIME ZONE 'UTC'
     FROM (
         SELECT c.id, jsonb_build_object(
                    'id', c.id::text, 'email', '', 'firstname', '', 'lastname', '',
@@ -343,22 +360,24 @@ _NEVER_SEEN = """
         FROM (
             SELECT DISTINCT (payload ->> 'id_customer')::bigint AS id
             FROM raw.orders
-            WHERE load_xid >= %(since)s AND (payload ->> 'id_customer') ~ '^[0-9]{1,18}$'
+            WHERE load_xid >= %(since)s AND shop = %(shop)s
+              AND (payload ->> 'id_customer') ~ '^[0-9]{1,18}$'
         ) AS c
         WHERE c.id > 0
-          AND NOT EXISTS (SELECT 1 FROM raw.customers AS r WHERE r.id = c.id)
+          AND NOT EXISTS (SELECT 1 FROM raw.customers AS r WHERE r.id = c.id AND r.shop = %(shop)s)
           AND NOT EXISTS (SELECT 1 FROM sweep_listed AS l WHERE l.id = c.id)
     ) AS placeholders
-    ON CONFLICT (id, payload_hash) DO NOTHING
+    ON CONFLICT (id, shop, payload_hash) DO NOTHING
 """
 
 
-def _customers_never_seen(conn, run_id) -> tuple[int, int]:
+def _customers_never_seen(conn, run_id, shop) -> tuple[int, int]:
     """Write the placeholders; return how many, and the load_xid mark read up to."""
     since, mark = conn.execute(
         "SELECT (SELECT coalesce(max(orders_xid_checked), 0) FROM staging.etl_sweeps"
-        "        WHERE entity = 'customers'),"
-        " pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+        "        WHERE entity = 'customers' AND shop = %s),"
+        " pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+        (shop,),
     ).fetchone()
-    written = conn.execute(_NEVER_SEEN, {"run_id": run_id, "since": since}).rowcount
+    written = conn.execute(_NEVER_SEEN, {"run_id": run_id, "since": since, "shop": shop}).rowcount
     return written, mark

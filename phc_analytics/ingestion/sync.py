@@ -28,6 +28,7 @@ from phc_analytics.ingestion.windows import (
 )
 from phc_analytics.prestashop.client import PrestaShopClient
 from phc_analytics.prestashop.entities import Entity
+from phc_analytics.shops_file import DEFAULT_SHOP
 
 DEFAULT_BATCH_ROWS = 2_000
 LOCK_WAIT_S = 600.0
@@ -114,11 +115,13 @@ def sync_entity(
     concurrency: int = 4,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     on_batch: BatchHook | None = None,
+    shop: str = DEFAULT_SHOP,
 ) -> SyncStats:
+    """Read ``entity`` from ``client`` (the installation ``shop``) into its raw table."""
     started = time.monotonic()
     requests_before, retries_before = client.requests, client.retries
     stats = SyncStats(entity=entity.name)
-    store = RawStore(conn, entity, run_id)
+    store = RawStore(conn, entity, run_id, shop)
     store.lock(LOCK_WAIT_S)
     try:
         watermark = store.watermark()

@@ -23,6 +23,9 @@ class PrestaShopResource(dg.ConfigurableResource):
 
     base_url: str | None = None
     ws_key: str | None = None
+    # The installation's name in the warehouse: every raw row and watermark carries it (the
+    # shops file's `name`; "default" for the single-shop variables).
+    shop: str = "default"
     page_size: int = 500
     # Windows in flight at once: the one knob that keeps the client polite to the shop.
     max_concurrency: int = 4

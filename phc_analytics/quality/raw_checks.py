@@ -1,9 +1,9 @@
 """Asset checks on every raw table: what the table's constraints cannot guarantee.
 
-``raw.<resource>`` has ``PRIMARY KEY (id, payload_hash)``: an id is never NULL and a version is
-never stored twice, by construction, so checks of those could not fail (staging's dbt tests
-keep the nulls and duplicates checks, where a bug can break them). These checks look for what
-can go wrong, and each costs what the latest run wrote, not what the table holds: they read
+``raw.<resource>`` has ``PRIMARY KEY (id, shop, payload_hash)``: an id is never NULL and a
+version is never stored twice, by construction, so checks of those could not fail (staging's
+dbt tests keep the nulls and duplicates checks, where a bug can break them). These checks look
+for what can go wrong, and each costs what the latest run wrote, not what the table holds: they read
 that run's versions through the ``run_id`` index (``raw_load.py`` says which run).
 
 - ``payload_id_matches`` (ERROR): each version is stored under its payload's own id.

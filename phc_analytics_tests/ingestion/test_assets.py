@@ -3,9 +3,11 @@
 from datetime import datetime, timedelta
 
 import dagster as dg
+import psycopg
 import pytest
 
 from phc_analytics.demo_shop import advance_shop
+from phc_analytics.errors import PhcError
 from phc_analytics.ingestion.assets import build_raw_assets
 from phc_analytics.ingestion.jobs import raw_sync_job
 from phc_analytics.ingestion.partitions import daily_partitions
@@ -61,6 +63,26 @@ def test_a_three_partition_backfill_is_one_run_with_full_metadata(resources):
     assert orders["rows_read"].value > 0
     states = result.asset_materializations_for_node("raw_order_states")[0].metadata
     assert states["rows_read"].value == 13
+
+
+def test_a_second_shop_is_refused_before_anything_is_written(
+    resources, migrated_database, shop_path
+):
+    """Staging still keys by id alone: the pipeline keeps one shop per warehouse for now."""
+    assets = build_raw_assets()
+    with dg.instance_for_test() as instance:
+        first = dg.materialize(
+            assets, selection=["raw_order_states"], instance=instance, resources=resources
+        )
+        assert first.success
+        other = raw_resources(migrated_database, shop_path, shop="paris")
+        with pytest.raises(PhcError, match="this warehouse holds shop 'default'.*'paris'"):
+            dg.materialize(
+                assets, selection=["raw_order_states"], instance=instance, resources=other
+            )
+    with psycopg.connect(migrated_database) as conn:
+        shops = conn.execute("SELECT DISTINCT shop FROM raw.order_states").fetchall()
+    assert shops == [("default",)]
 
 
 def tick(instance, defs, resources):

@@ -11,7 +11,7 @@ import requests
 from phc_analytics.demo_shop import generate_shop
 from phc_analytics.ingestion.sync import sync_entity
 from phc_analytics.ingestion.windows import SyncRequest
-from phc_analytics.prestashop.client import PrestaShopClient
+from phc_analytics.prestashop.client import SHOP_RESTRICTED, PrestaShopClient
 from phc_analytics.prestashop.entities import BY_NAME, ENTITIES, Entity
 
 
@@ -42,13 +42,19 @@ def sync_from_shop(server, url: str, names: tuple[str, ...] | None = None) -> di
         client.close()
 
 
-def shop_truth(base_url: str, ws_key: str, entity: Entity) -> dict[int, str | None]:
+def shop_truth(
+    base_url: str, ws_key: str, entity: Entity, every_store: bool = False
+) -> dict[int, str | None]:
     """id -> cursor value of every record, read straight from the shop in one request
-    (no paging, no filters): an independent view to compare raw against."""
+    (no paging, no filters): an independent view to compare raw against. ``every_store``:
+    a multistore shop's records of all its stores (``id_shop=all``), not the default one's."""
     fields = f"[id,{entity.cursor}]" if entity.cursor else "[id]"
+    params = {"display": fields, "output_format": "JSON"}
+    if every_store and entity.name in SHOP_RESTRICTED:
+        params["id_shop"] = "all"
     response = requests.get(
         f"{base_url}/api/{entity.name}",
-        params={"display": fields, "output_format": "JSON"},
+        params=params,
         auth=(ws_key, ""),
         timeout=120,
     )
@@ -58,22 +64,32 @@ def shop_truth(base_url: str, ws_key: str, entity: Entity) -> dict[int, str | No
     return {int(r["id"]): (r.get(entity.cursor) if entity.cursor else None) for r in records}
 
 
-def raw_latest(conn: psycopg.Connection, entity: Entity) -> dict[int, str | None]:
-    """id -> cursor of the latest version of each id in raw, for the ids the shop still has
-    (the latest version of a removed one is the delete sweep's tombstone)."""
+def raw_latest(
+    conn: psycopg.Connection, entity: Entity, shop: str = "default"
+) -> dict[int, str | None]:
+    """id -> cursor of the latest version of each id of ``shop`` in raw, for the ids the shop
+    still has (the latest version of a removed one is the delete sweep's tombstone)."""
     rows = conn.execute(
         f"""
         SELECT id, cursor FROM (
             SELECT DISTINCT ON (id) id, to_char(cursor_value, 'YYYY-MM-DD HH24:MI:SS') AS cursor,
                    removed_at
             FROM raw.{entity.name}
+            WHERE shop = %s
             ORDER BY id, cursor_value DESC NULLS LAST, first_seen_at DESC, load_xid DESC
         ) AS latest
         WHERE removed_at IS NULL
-        """
+        """,
+        (shop,),
     ).fetchall()
     return {row[0]: (row[1] if entity.cursor else None) for row in rows}
 
 
-def raw_versions(conn: psycopg.Connection, entity: Entity) -> set[tuple[int, str]]:
-    return set(conn.execute(f"SELECT id, payload_hash FROM raw.{entity.name}").fetchall())
+def raw_versions(
+    conn: psycopg.Connection, entity: Entity, shop: str = "default"
+) -> set[tuple[int, str]]:
+    return set(
+        conn.execute(
+            f"SELECT id, payload_hash FROM raw.{entity.name} WHERE shop = %s", (shop,)
+        ).fetchall()
+    )
