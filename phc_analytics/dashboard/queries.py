@@ -438,10 +438,10 @@ def anomalies(conn: psycopg.Connection, filters: Filters) -> pd.DataFrame:
 def sync_status(conn: psycopg.Connection) -> pd.DataFrame:
     return frame(
         conn,
-        """SELECT entity, cursor_field, synced_through, last_synced_at,
+        """SELECT shop, entity, cursor_field, synced_through, last_synced_at,
                   date_trunc('second', now() - last_synced_at)::text AS since_last_sync,
                   last_swept_at, last_sweep_removed_ids
-             FROM analytics.sync_status ORDER BY last_synced_at, entity""",
+             FROM analytics.sync_status ORDER BY shop, last_synced_at, entity""",
     )
 
 

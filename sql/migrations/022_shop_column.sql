@@ -49,3 +49,40 @@ DROP INDEX staging.etl_sweeps_entity;
 CREATE INDEX etl_sweeps_shop_entity ON staging.etl_sweeps (shop, entity, finished_at);
 
 ALTER TABLE staging.erasure_log ADD COLUMN shop text NOT NULL DEFAULT 'default';
+
+-- The data health view gains the shop, and each shop's watermark is paired with that shop's last
+-- sweep. A view's columns cannot be reordered in place: dropped and created again, with its grant.
+DROP VIEW analytics.sync_status;
+CREATE VIEW analytics.sync_status AS
+SELECT
+    w.shop,
+    w.entity,
+    w.cursor_field,
+    -- The epoch is the watermark's "nothing loaded yet"; reference lists re-read whole keep it.
+    CASE WHEN w.cursor_value > '1970-01-01' THEN w.cursor_value END AS synced_through,
+    w.updated_at AS last_synced_at,
+    w.run_id AS last_run_id,
+    s.finished_at AS last_swept_at,
+    s.listed_ids AS last_sweep_listed_ids,
+    s.removed_ids AS last_sweep_removed_ids
+FROM staging.etl_watermarks AS w
+LEFT JOIN LATERAL (
+    SELECT finished_at, listed_ids, removed_ids
+    FROM staging.etl_sweeps
+    WHERE shop = w.shop AND entity = w.entity
+    ORDER BY finished_at DESC
+    LIMIT 1
+) AS s ON true;
+
+COMMENT ON VIEW analytics.sync_status IS
+    'Per shop and resource synced: the watermark (how far the sync read, shop-local time; NULL before the first sync), when it last moved, and the last delete sweep.';
+COMMENT ON COLUMN analytics.sync_status.shop IS 'The installation (the shops file''s name; ''default'' for the single-shop variables).';
+COMMENT ON COLUMN analytics.sync_status.entity IS 'The PrestaShop resource (orders, customers, ...).';
+COMMENT ON COLUMN analytics.sync_status.cursor_field IS 'What the sync reads from: date_upd, date_add, or full_refresh for small reference lists.';
+COMMENT ON COLUMN analytics.sync_status.synced_through IS 'The highest cursor value loaded (shop-local time); NULL before the first sync and for the reference lists read whole each time (cursor_field full_refresh).';
+COMMENT ON COLUMN analytics.sync_status.last_synced_at IS 'When the watermark last moved (UTC).';
+COMMENT ON COLUMN analytics.sync_status.last_run_id IS 'The Dagster run that moved it.';
+COMMENT ON COLUMN analytics.sync_status.last_swept_at IS 'When the last delete sweep of this resource in this shop finished; NULL if never swept.';
+COMMENT ON COLUMN analytics.sync_status.last_sweep_listed_ids IS 'Ids the shop listed in that sweep.';
+COMMENT ON COLUMN analytics.sync_status.last_sweep_removed_ids IS 'Ids that sweep found deleted in the shop.';
+GRANT SELECT ON analytics.sync_status TO phc_bi;
