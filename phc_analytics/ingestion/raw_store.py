@@ -79,9 +79,9 @@ def needs_analyze(new_versions: int, reltuples: float) -> bool:
 def shop_in_the_way(conn: psycopg.Connection, shop: str) -> str | None:
     """Another shop this warehouse already holds, if any (one whose watermarks a sync moved).
 
-    Raw keeps shops apart, but staging and the marts still key by id alone: a second shop's
-    rows would be merged with the first's there. Until they carry the shop too (issue 17), the
-    pipeline syncs one shop per warehouse and stops before writing a second one."""
+    Raw and staging keep shops apart, but the marts still key by id alone: a second shop's
+    orders would be merged with the first's there. Until they carry the shop too (issue 17),
+    the pipeline syncs one shop per warehouse and stops before writing a second one."""
     row = conn.execute(
         "SELECT shop FROM staging.etl_watermarks WHERE shop <> %s"
         " AND (cursor_value > %s OR run_id IS NOT NULL) ORDER BY shop LIMIT 1",

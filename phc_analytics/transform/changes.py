@@ -193,7 +193,18 @@ STAGING_COLUMNS = (
     ("stg_categories", "is_removed", "staging was built before deletes were tracked"),
     ("stg_orders", "is_removed", "staging was built before deletes were tracked"),
     ("stg_order_cart_rules", "_staged_xid", "staging was built before voucher use was incremental"),
-)
+    *(
+        (model, "shop", "staging was built before it kept shops apart")
+        for model in (
+            "stg_orders", "stg_order_rows", "stg_order_histories", "stg_order_states",
+            "stg_order_slips", "stg_order_payments", "stg_order_cart_rules", "stg_cart_rules",
+            "stg_carts", "stg_customers", "stg_addresses", "stg_products", "stg_categories",
+            "stg_stock_availables", "stg_countries", "stg_zones", "stg_currencies",
+            "stg_currency_rates", "stg_carriers", "stg_configurations", "stg_shops",
+            "stg_shop_groups", "stg_quarantine",
+        )
+    ),
+)  # fmt: skip
 
 
 # The same for the incremental marts: a column added or renamed since they were built.

@@ -68,7 +68,7 @@ def test_a_three_partition_backfill_is_one_run_with_full_metadata(resources):
 def test_a_second_shop_is_refused_before_anything_is_written(
     resources, migrated_database, shop_path
 ):
-    """Staging still keys by id alone: the pipeline keeps one shop per warehouse for now."""
+    """The marts still key by id alone: the pipeline keeps one shop per warehouse for now."""
     assets = build_raw_assets()
     with dg.instance_for_test() as instance:
         first = dg.materialize(

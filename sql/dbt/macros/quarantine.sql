@@ -226,7 +226,8 @@ offset 0
         {%- do reasons.append(
             "case when nullif(" ~ c ~ ".id_customer__value, 0) is not null and not exists ("
             ~ "select 1 from " ~ source('prestashop', 'customers') ~ " as qc where qc.id = "
-            ~ "nullif(" ~ c ~ ".id_customer__value, 0)) then 'customer ' || " ~ c ~ ".id_customer__text"
+            ~ "nullif(" ~ c ~ ".id_customer__value, 0) and qc.shop = " ~ c ~ ".shop)"
+            ~ " then 'customer ' || " ~ c ~ ".id_customer__text"
             ~ " || ' does not exist' end") -%}
     {%- endif -%}
     nullif(array_to_string(array[
@@ -247,13 +248,14 @@ offset 0
 
 {#- Orders a staging model left out because their customer did not exist yet, whose customer has
     arrived since the model's last build: they are evaluated again (an order is never re-staged
-    by its own payload alone then). Uses the raw_orders_id_customer index. -#}
+    by its own payload alone then). Returns (id, shop) pairs. Uses the raw_orders_id_customer
+    index. -#}
 {%- macro orders_waiting_for_their_customer(key) -%}
-select r.id
+select r.id, r.shop
 from {{ source('prestashop', 'orders') }} as r
-where (r.payload ->> 'id_customer') in (
-        select c.id::text from {{ source('prestashop', 'customers') }} as c
+where ((r.payload ->> 'id_customer'), r.shop) in (
+        select c.id::text, c.shop from {{ source('prestashop', 'customers') }} as c
         where c.load_xid >= {{ staging_watermark() }}
     )
-  and not exists (select 1 from {{ this }} as s where s.{{ key }} = r.id)
+  and not exists (select 1 from {{ this }} as s where s.{{ key }} = r.id and s.shop = r.shop)
 {%- endmacro -%}

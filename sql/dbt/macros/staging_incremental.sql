@@ -6,7 +6,10 @@
     a raw row whose load_xid >= max(_batch_xmin): that includes loads that committed late, after
     a newer load, which a clock watermark would skip. For those ids the latest version is chosen
     again across ALL their raw versions, so an out-of-order load never replaces a newer version
-    with an older one. -#}
+    with an older one.
+
+    A record is an id within a shop (the installation it came from, raw.<table>.shop): ids are
+    unique within a shop only, so every key, change list and join here is on (id, shop). -#}
 
 {%- macro batch_xmin() -%}
 pg_snapshot_xmin(pg_current_snapshot())::text::bigint
@@ -16,9 +19,9 @@ pg_snapshot_xmin(pg_current_snapshot())::text::bigint
 (select coalesce(max(_batch_xmin), 0) from {{ this }})
 {%- endmacro -%}
 
-{#- Ids of `raw_table` changed since the last build of the current model. -#}
+{#- (id, shop) of the records of `raw_table` changed since the last build of the current model. -#}
 {%- macro changed_ids(raw_table) -%}
-select c.id from {{ source('prestashop', raw_table) }} as c where c.load_xid >= {{ staging_watermark() }}
+select c.id, c.shop from {{ source('prestashop', raw_table) }} as c where c.load_xid >= {{ staging_watermark() }}
 {%- endmacro -%}
 
 {#- True when a raw.configurations row whose name is in `names` arrived since the last build:
@@ -31,9 +34,10 @@ exists (
 )
 {%- endmacro -%}
 
-{#- The latest raw version of every id to (re)stage: all ids on a full build, the changed ids
-    (plus `extra_ids`, a query returning ids, and everything when `restage_all_when` holds) on an
-    incremental one. Columns: id, payload, cursor_value, payload_hash (which version), and
+{#- The latest raw version of every record to (re)stage: all records on a full build, the changed
+    ones (plus `extra_ids`, a query returning (id, shop) pairs, and everything when
+    `restage_all_when` holds) on an incremental one. Columns: id, shop, payload, cursor_value,
+    payload_hash (which version), and
     removed_at: set when the latest version is the delete sweep's tombstone (the record is gone
     from the shop; the payload is then the last one it sent, ingestion/sweep.py).
 
@@ -46,12 +50,12 @@ exists (
     from flattening the outer select into the caller's query, which would repeat the cast at
     every reference to payload. -#}
 {%- macro latest_raw_versions(raw_table, extra_ids=none, restage_all_when=none) -%}
-select v.id, v.payload::text::jsonb as payload, v.cursor_value, v.payload_hash, v.removed_at
+select v.id, v.shop, v.payload::text::jsonb as payload, v.cursor_value, v.payload_hash, v.removed_at
 from (
-select distinct on (r.id) r.id, r.payload, r.cursor_value, r.payload_hash, r.removed_at
+select distinct on (r.id, r.shop) r.id, r.shop, r.payload, r.cursor_value, r.payload_hash, r.removed_at
 from {{ source('prestashop', raw_table) }} as r
 {%- if is_incremental() %}
-where r.id in (
+where (r.id, r.shop) in (
     {{ changed_ids(raw_table) }}
     {%- if extra_ids %}
     union
@@ -62,20 +66,20 @@ where r.id in (
    or {{ restage_all_when }}
 {%- endif %}
 {%- endif %}
-order by r.id, r.cursor_value desc nulls last, r.first_seen_at desc, r.load_xid desc
+order by r.id, r.shop, r.cursor_value desc nulls last, r.first_seen_at desc, r.load_xid desc
 ) as v
 offset 0
 {%- endmacro -%}
 
-{#- The shop's default language id (text), from PS_LANG_DEFAULT; the shop-wide value wins over
-    per-shop overrides. NULL when unknown: ps_i18n then falls back to the first language. -#}
+{#- Each shop's default language id (text), from PS_LANG_DEFAULT: (shop, default_lang_id), joined
+    `using (shop)`. The installation-wide value wins over per-store overrides. A shop without one
+    has no row: the left join leaves default_lang_id NULL, and ps_i18n falls back to the first
+    language. -#}
 {%- macro default_language() -%}
-select (
-    select value from {{ ref('stg_configurations') }}
-    where name = 'PS_LANG_DEFAULT'
-    order by (id_shop is null and id_shop_group is null) desc, configuration_id
-    limit 1
-) as default_lang_id
+select distinct on (shop) shop, value as default_lang_id
+from {{ ref('stg_configurations') }}
+where name = 'PS_LANG_DEFAULT'
+order by shop, (id_shop is null and id_shop_group is null) desc, configuration_id
 {%- endmacro -%}
 
 {#- The id of the transaction that writes a staging row (64-bit, never wraps). The incremental

@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='address_id',
-    indexes=[{'columns': ['address_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}],
+    unique_key=['address_id', 'shop'],
+    indexes=[{'columns': ['address_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}],
 ) }}
 
 -- Deleted addresses are kept: PrestaShop copies an address that a placed order used instead of
@@ -11,6 +11,7 @@ with latest as (
 
 select
     id as address_id,
+    shop,
     {{ ps_id(ps_field('id_customer')) }} as customer_id,
     {{ ps_id(ps_field('id_country')) }} as country_id,
     {{ ps_id(ps_field('id_state')) }} as state_id,

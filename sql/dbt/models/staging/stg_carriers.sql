@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='carrier_id',
-    indexes=[{'columns': ['carrier_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
+    unique_key=['carrier_id', 'shop'],
+    indexes=[{'columns': ['carrier_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}],
 ) }}
 
 with latest as (
@@ -13,6 +13,7 @@ lang as (
 
 select
     id as carrier_id,
+    shop,
     {{ ps_id(ps_field('id_reference')) }} as carrier_reference_id,
     {{ ps_field('name') }} as carrier_name,
     {{ ps_i18n('delay') }} as delay,
@@ -23,4 +24,4 @@ select
     {{ ps_field('external_module_name') }} as external_module_name,
     {{ batch_xmin() }} as _batch_xmin
 from latest
-cross join lang
+left join lang using (shop)

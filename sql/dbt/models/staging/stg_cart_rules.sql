@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='cart_rule_id',
-    indexes=[{'columns': ['cart_rule_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
+    unique_key=['cart_rule_id', 'shop'],
+    indexes=[{'columns': ['cart_rule_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}],
 ) }}
 
 -- Cart rules: vouchers (a code) and automatic promotions, with what they take off.
@@ -14,6 +14,7 @@ lang as (
 
 select
     id as cart_rule_id,
+    shop,
     nullif({{ ps_field('code') }}, '') as code,
     {{ ps_i18n('name') }} as cart_rule_name,
     {{ ps_id(ps_field('id_customer')) }} as customer_id,
@@ -27,4 +28,4 @@ select
     removed_at is not null as is_removed,
     {{ batch_xmin() }} as _batch_xmin
 from latest
-cross join lang
+left join lang using (shop)

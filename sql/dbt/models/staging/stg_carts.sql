@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='cart_id',
-    indexes=[{'columns': ['cart_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}, {'columns': ['updated_at']}],
+    unique_key=['cart_id', 'shop'],
+    indexes=[{'columns': ['cart_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}, {'columns': ['updated_at']}],
 ) }}
 
 -- Carts, ordered or not (stg_orders.cart_id says which became an order). A visitor who never
@@ -12,6 +12,7 @@ with latest as (
 
 select
     id as cart_id,
+    shop,
     {{ ps_id(ps_field('id_customer')) }} as customer_id,
     {{ ps_id(ps_field('id_guest')) }} as guest_id,
     {{ ps_id(ps_field('id_currency')) }} as currency_id,

@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='category_id',
-    indexes=[{'columns': ['category_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
+    unique_key=['category_id', 'shop'],
+    indexes=[{'columns': ['category_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}],
 ) }}
 
 with latest as (
@@ -13,6 +13,7 @@ lang as (
 
 select
     id as category_id,
+    shop,
     {{ ps_i18n('name') }} as category_name,
     -- id_parent "0" is the root's parent: no parent.
     {{ ps_id(ps_field('id_parent')) }} as parent_category_id,
@@ -28,4 +29,4 @@ select
     removed_at,
     {{ batch_xmin() }} as _batch_xmin
 from latest
-cross join lang
+left join lang using (shop)

@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='configuration_id',
-    indexes=[{'columns': ['configuration_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['name']}],
+    unique_key=['configuration_id', 'shop'],
+    indexes=[{'columns': ['configuration_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['name']}],
 ) }}
 
 with latest as (
@@ -9,6 +9,7 @@ with latest as (
 
 select
     id as configuration_id,
+    shop,
     {{ ps_field('name') }} as name,
     {{ ps_field('value') }} as value,
     {{ ps_id(ps_field('id_shop_group')) }} as id_shop_group,

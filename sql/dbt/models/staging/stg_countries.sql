@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='country_id',
-    indexes=[{'columns': ['country_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}],
+    unique_key=['country_id', 'shop'],
+    indexes=[{'columns': ['country_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}],
 ) }}
 
 with latest as (
@@ -13,6 +13,7 @@ lang as (
 
 select
     id as country_id,
+    shop,
     {{ ps_id(ps_field('id_zone')) }} as zone_id,
     {{ ps_id(ps_field('id_currency')) }} as currency_id,
     upper({{ ps_field('iso_code') }}) as iso_code,
@@ -23,4 +24,4 @@ select
     {{ batch_xmin() }} as _batch_xmin,
     {{ staged_xid() }} as _staged_xid
 from latest
-cross join lang
+left join lang using (shop)

@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='currency_id',
-    indexes=[{'columns': ['currency_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
+    unique_key=['currency_id', 'shop'],
+    indexes=[{'columns': ['currency_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}],
 ) }}
 
 with latest as (
@@ -13,6 +13,7 @@ lang as (
 
 select
     id as currency_id,
+    shop,
     upper({{ ps_field('iso_code') }}) as iso_code,
     -- `names` is the multilingual getter; `name` a plain string in every PrestaShop version.
     coalesce({{ ps_i18n('names') }}, {{ ps_i18n('name') }}) as currency_name,
@@ -23,4 +24,4 @@ select
     {{ ps_bool(ps_field('deleted')) }} as is_deleted,
     {{ batch_xmin() }} as _batch_xmin
 from latest
-cross join lang
+left join lang using (shop)

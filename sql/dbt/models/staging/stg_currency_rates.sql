@@ -1,10 +1,10 @@
 {#- Incremental, not a table: a table model is rebuilt by a swap that drops the old table with
     CASCADE, which would drop the materialized views reading it (agg_payments_daily,
     agg_refunds_daily) at every staging build. Every build recomputes every period (a few rows
-    per currency) and replaces each currency's rows (delete+insert on currency_id). -#}
+    per currency) and replaces each currency's rows (delete+insert on currency_id and shop). -#}
 {{ config(
-    unique_key='currency_id',
-    indexes=[{'columns': ['currency_id', 'valid_from'], 'unique': True}],
+    unique_key=['currency_id', 'shop'],
+    indexes=[{'columns': ['currency_id', 'shop', 'valid_from'], 'unique': True}],
 ) }}
 
 {#- The project's own dated exchange rates, as periods: every version of each currency's
@@ -20,10 +20,11 @@
 with versions as (
     select
         id as currency_id,
+        shop,
         upper(payload ->> 'iso_code') as iso_code,
         {{ ps_num("payload ->> 'conversion_rate'") }} as rate,
         first_seen_at::date as seen_on,
-        row_number() over (partition by id order by first_seen_at, load_xid, payload_hash) as version
+        row_number() over (partition by id, shop order by first_seen_at, load_xid, payload_hash) as version
     from {{ source('prestashop', 'currencies') }}
     where removed_at is null
       and {{ ps_num("payload ->> 'conversion_rate'") }} > 0
@@ -32,18 +33,19 @@ with versions as (
 periods as (
     select
         currency_id,
+        shop,
         iso_code,
         rate,
         version,
         case when version = 1 then '-infinity'::date else seen_on + 1 end as valid_from,
-        coalesce(lead(seen_on) over (partition by currency_id order by version) + 1,
+        coalesce(lead(seen_on) over (partition by currency_id, shop order by version) + 1,
                  'infinity'::date) as valid_to
     from versions
 )
 
 -- A version replaced on the day it was first seen was never in force.
-select distinct on (currency_id, valid_from)
-    currency_id, iso_code, rate, valid_from, valid_to
+select distinct on (currency_id, shop, valid_from)
+    currency_id, shop, iso_code, rate, valid_from, valid_to
 from periods
 where valid_from < valid_to
-order by currency_id, valid_from, version desc
+order by currency_id, shop, valid_from, version desc

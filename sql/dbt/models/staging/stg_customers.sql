@@ -1,7 +1,7 @@
 {{ config(
-    unique_key='customer_id',
-    indexes=[{'columns': ['customer_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where customer_id in ({{ changed_ids('customers') }}){% endif %}",
+    unique_key=['customer_id', 'shop'],
+    indexes=[{'columns': ['customer_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}],
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where (customer_id, shop) in ({{ changed_ids('customers') }}){% endif %}",
 ) }}
 
 {#- Records that fail a quarantine rule (macros/quarantine.sql) are left out and listed in
@@ -19,6 +19,7 @@ checked as (
 
 select
     id as customer_id,
+    shop,
     lower(trim(email__text)) as email,
     firstname__text as firstname,
     lastname__text as lastname,

@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='order_cart_rule_id',
-    indexes=[{'columns': ['order_cart_rule_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}, {'columns': ['order_id']}],
+    unique_key=['order_cart_rule_id', 'shop'],
+    indexes=[{'columns': ['order_cart_rule_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}, {'columns': ['order_id']}],
 ) }}
 
 -- The cart rules applied to each order: the discount, in the order's currency. A discount the
@@ -11,6 +11,7 @@ with latest as (
 
 select
     id as order_cart_rule_id,
+    shop,
     {{ ps_id(ps_field('id_order')) }} as order_id,
     {{ ps_id(ps_field('id_cart_rule')) }} as cart_rule_id,
     {{ ps_field('name') }} as cart_rule_name,

@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='order_history_id',
-    indexes=[{'columns': ['order_history_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['order_id']}],
+    unique_key=['order_history_id', 'shop'],
+    indexes=[{'columns': ['order_history_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['order_id']}],
 ) }}
 
 with latest as (
@@ -9,6 +9,7 @@ with latest as (
 
 select
     id as order_history_id,
+    shop,
     {{ ps_id(ps_field('id_order')) }} as order_id,
     {{ ps_id(ps_field('id_order_state')) }} as order_state_id,
     {{ ps_id(ps_field('id_employee')) }} as employee_id,

@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='order_payment_id',
-    indexes=[{'columns': ['order_payment_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}, {'columns': ['order_reference']}],
+    unique_key=['order_payment_id', 'shop'],
+    indexes=[{'columns': ['order_payment_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}, {'columns': ['order_reference']}],
 ) }}
 
 -- Payments. PrestaShop keys them by the order's 9-letter reference, not its id: one reference
@@ -12,6 +12,7 @@ with latest as (
 
 select
     id as order_payment_id,
+    shop,
     {{ ps_field('order_reference') }} as order_reference,
     {{ ps_id(ps_field('id_currency')) }} as currency_id,
     {{ ps_num(ps_field('amount')) }} as amount,

@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='order_slip_id',
-    indexes=[{'columns': ['order_slip_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}, {'columns': ['order_id']}],
+    unique_key=['order_slip_id', 'shop'],
+    indexes=[{'columns': ['order_slip_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}, {'columns': ['order_id']}],
 ) }}
 
 -- Credit slips: one per refund. Amounts are in the order's currency, as PrestaShop stores them;
@@ -12,6 +12,7 @@ with latest as (
 
 select
     id as order_slip_id,
+    shop,
     {{ ps_id(ps_field('id_order')) }} as order_id,
     {{ ps_id(ps_field('id_customer')) }} as customer_id,
     coalesce({{ ps_num(ps_field('conversion_rate')) }}, 1) as conversion_rate,

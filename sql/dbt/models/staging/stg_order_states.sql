@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='order_state_id',
-    indexes=[{'columns': ['order_state_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
+    unique_key=['order_state_id', 'shop'],
+    indexes=[{'columns': ['order_state_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}],
 ) }}
 
 {#- The configuration keys that name states whose flags alone do not identify them: "Shipped" and
@@ -25,17 +25,18 @@ lang as (
     {{ default_language() }}
 ),
 
--- One value per key; the shop-wide row wins over per-shop overrides.
+-- One value per shop and key; the installation-wide row wins over per-store overrides.
 state_config as (
-    select distinct on (name) name, {{ ps_id('value') }} as order_state_id
+    select distinct on (shop, name) shop, name, {{ ps_id('value') }} as order_state_id
     from {{ ref('stg_configurations') }}
     where name like 'PS\_OS\_%'
-    order by name, (id_shop is null and id_shop_group is null) desc, configuration_id
+    order by shop, name, (id_shop is null and id_shop_group is null) desc, configuration_id
 ),
 
 typed as (
     select
         id as order_state_id,
+        shop,
         {{ ps_i18n('name') }} as order_state_name,
         {{ ps_field('module_name') }} as module_name,
         {{ ps_field('color') }} as color,
@@ -47,7 +48,7 @@ typed as (
         {{ ps_bool(ps_field('deleted')) }} as is_deleted,
         {{ ps_bool(ps_field('hidden')) }} as is_hidden
     from latest
-    cross join lang
+    left join lang using (shop)
 ),
 
 keyed as (
@@ -55,12 +56,12 @@ keyed as (
         t.*,
         (
             select string_agg(c.name, ',' order by c.name)
-            from state_config as c where c.order_state_id = t.order_state_id
+            from state_config as c where c.order_state_id = t.order_state_id and c.shop = t.shop
         ) as config_keys,
         {%- for group, keys in state_keys.items() %}
         exists (
             select 1 from state_config as c
-            where c.order_state_id = t.order_state_id
+            where c.order_state_id = t.order_state_id and c.shop = t.shop
               and c.name in ({% for k in keys %}'{{ k }}'{{ ", " if not loop.last }}{% endfor %})
         ) as is_{{ group }}_state{{ "," if not loop.last }}
         {%- endfor %}

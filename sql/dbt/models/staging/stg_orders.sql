@@ -1,14 +1,14 @@
 {{ config(
-    unique_key='order_id',
+    unique_key=['order_id', 'shop'],
     indexes=[
-        {'columns': ['order_id'], 'unique': True},
+        {'columns': ['order_id', 'shop'], 'unique': True},
         {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']},
         {'columns': ['customer_id']},
         {'columns': ['address_delivery_id']},
         {'columns': ['reference']},
         {'columns': ['cart_id']},
     ],
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where order_id in ({{ changed_ids('orders') }}){% endif %}",
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where (order_id, shop) in ({{ changed_ids('orders') }}){% endif %}",
 ) }}
 
 {#- An order is re-staged when its payload changed, when one of its history rows arrived (the
@@ -21,7 +21,7 @@
     quarantined (delete+insert only replaces the ids of the batch). An order left out because its
     customer did not exist is evaluated again when that customer arrives. -#}
 {%- set changed_history_orders -%}
-    select {{ ps_id("h.payload ->> 'id_order'") }}
+    select {{ ps_id("h.payload ->> 'id_order'") }}, h.shop
     from {{ source('prestashop', 'order_histories') }} as h
     where h.load_xid >= {{ staging_watermark() }}
     union
@@ -45,6 +45,7 @@ checked as (
 typed as (
     select
         id as order_id,
+        shop,
         reference__text as reference,
         nullif(id_customer__value, 0) as customer_id,
         nullif(id_address_delivery__value, 0) as address_delivery_id,
@@ -99,6 +100,7 @@ typed as (
 timeline as (
     select
         h.order_id,
+        h.shop,
         min(h.date_add) filter (where s.is_paid) as paid_at,
         min(h.date_add) filter (where s.is_shipped) as shipped_at,
         min(h.date_add) filter (where s.is_delivered_state) as delivered_at,
@@ -106,9 +108,10 @@ timeline as (
         min(h.date_add) filter (where s.is_refunded_state) as refunded_at,
         count(*) as history_count
     from {{ ref('stg_order_histories') }} as h
-    join {{ ref('stg_order_states') }} as s on s.order_state_id = h.order_state_id
-    where h.order_id in (select order_id from typed)
-    group by h.order_id
+    join {{ ref('stg_order_states') }} as s
+        on s.order_state_id = h.order_state_id and s.shop = h.shop
+    where (h.order_id, h.shop) in (select order_id, shop from typed)
+    group by h.order_id, h.shop
 )
 
 select
@@ -127,5 +130,6 @@ select
     {{ batch_xmin() }} as _batch_xmin,
     {{ staged_xid() }} as _staged_xid
 from typed as o
-left join timeline as t on t.order_id = o.order_id
-left join {{ ref('stg_order_states') }} as s on s.order_state_id = o.current_state_id
+left join timeline as t on t.order_id = o.order_id and t.shop = o.shop
+left join {{ ref('stg_order_states') }} as s
+    on s.order_state_id = o.current_state_id and s.shop = o.shop

@@ -1,7 +1,7 @@
 {{ config(
-    unique_key='product_id',
-    indexes=[{'columns': ['product_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}],
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where product_id in ({{ changed_ids('products') }}){% endif %}",
+    unique_key=['product_id', 'shop'],
+    indexes=[{'columns': ['product_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}],
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where (product_id, shop) in ({{ changed_ids('products') }}){% endif %}",
 ) }}
 
 {#- Records that fail a quarantine rule (macros/quarantine.sql) are left out and listed in
@@ -23,6 +23,7 @@ lang as (
 
 select
     id as product_id,
+    shop,
     {{ ps_i18n('name') }} as product_name,
     reference__text as reference,
     nullif(id_category_default__value, 0) as category_id,
@@ -46,5 +47,5 @@ select
     {{ batch_xmin() }} as _batch_xmin,
     {{ staged_xid() }} as _staged_xid
 from checked
-cross join lang
+left join lang using (shop)
 where quarantine_reason is null

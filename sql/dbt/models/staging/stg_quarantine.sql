@@ -1,5 +1,5 @@
 {#- The records staging left out, with the reason (macros/quarantine.sql): one row per
-    (entity, record_id), for the latest raw version of every order, customer and product id that
+    (entity, record_id, shop), for the latest raw version of every order, customer and product id that
     is in raw but not in its staging table and fails a quarantine rule.
 
     Rebuilt whole on every build (the pre-hook empties it, the insert refills it, in one
@@ -12,7 +12,7 @@
     matches_raw_ids (ERROR) stops the marts. -#}
 {{ config(
     incremental_strategy='append',
-    indexes=[{'columns': ['entity', 'record_id'], 'unique': True}],
+    indexes=[{'columns': ['entity', 'record_id', 'shop'], 'unique': True}],
     pre_hook="{% if is_incremental() %}delete from {{ this }}{% endif %}",
 ) }}
 
@@ -28,15 +28,17 @@ union all
 {% endif -%}
 {%- set versions -%}
 (
-    select distinct on (r.id) r.id, r.payload, r.payload_hash, r.run_id, r.first_seen_at, r.cursor_value
+    select distinct on (r.id, r.shop)
+        r.id, r.shop, r.payload, r.payload_hash, r.run_id, r.first_seen_at, r.cursor_value
     from {{ source('prestashop', entity) }} as r
-    where not exists (select 1 from {{ ref(model) }} as s where s.{{ key }} = r.id)
-    order by r.id, r.cursor_value desc nulls last, r.first_seen_at desc, r.load_xid desc
+    where not exists (select 1 from {{ ref(model) }} as s where s.{{ key }} = r.id and s.shop = r.shop)
+    order by r.id, r.shop, r.cursor_value desc nulls last, r.first_seen_at desc, r.load_xid desc
 )
 {%- endset %}
 select
     '{{ entity }}'::text as entity,
     c.id as record_id,
+    c.shop,
     c.quarantine_reason as reason,
     c.payload_hash,
     c.run_id as raw_run_id,

@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='shop_group_id',
-    indexes=[{'columns': ['shop_group_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
+    unique_key=['shop_group_id', 'shop'],
+    indexes=[{'columns': ['shop_group_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}],
 ) }}
 
 -- Store groups: a group that shares orders lists every order of its stores in each store's
@@ -11,6 +11,7 @@ with latest as (
 
 select
     id as shop_group_id,
+    shop,
     {{ ps_field('name') }} as shop_group_name,
     {{ ps_bool(ps_field('share_customer')) }} as shares_customers,
     {{ ps_bool(ps_field('share_order')) }} as shares_orders,

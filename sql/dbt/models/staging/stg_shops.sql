@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='shop_id',
-    indexes=[{'columns': ['shop_id'], 'unique': True}, {'columns': ['_batch_xmin']}],
+    unique_key=['shop_id', 'shop'],
+    indexes=[{'columns': ['shop_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}],
 ) }}
 
 -- The stores of a multistore installation (PrestaShop calls each one a shop, id_shop). A store
@@ -11,6 +11,7 @@ with latest as (
 
 select
     id as shop_id,
+    shop,
     {{ ps_id(ps_field('id_shop_group')) }} as shop_group_id,
     {{ ps_field('name') }} as shop_name,
     {{ ps_id(ps_field('id_category')) }} as root_category_id,

@@ -1,6 +1,6 @@
 {{ config(
-    unique_key='stock_available_id',
-    indexes=[{'columns': ['stock_available_id'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['product_id']}],
+    unique_key=['stock_available_id', 'shop'],
+    indexes=[{'columns': ['stock_available_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['product_id']}],
 ) }}
 
 -- Stock per product and combination, as PrestaShop's stock_available holds it: `quantity` is
@@ -12,6 +12,7 @@ with latest as (
 
 select
     id as stock_available_id,
+    shop,
     {{ ps_id(ps_field('id_product')) }} as product_id,
     coalesce({{ ps_int(ps_field('id_product_attribute')) }}, 0) as product_attribute_id,
     {{ ps_int(ps_field('id_shop')) }} as shop_id,

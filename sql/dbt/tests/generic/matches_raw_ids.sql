@@ -1,4 +1,5 @@
-{#- Staging dedup reconciliation: exactly one staging row per raw id, without racing a load.
+{#- Staging dedup reconciliation: exactly one staging row per raw record (id and shop), without
+    racing a load.
 
     Raw holds several versions per id, so the check is on ids, not row counts. Raw rows written
     by a transaction that had ended before the last staging build (load_xid below the table's
@@ -16,21 +17,26 @@ with watermark as (
     from {{ model }}
 ),
 missing as (
-    select distinct r.id, 'in raw, not staged' as problem
+    select distinct r.id, r.shop, 'in raw, not staged' as problem
     from {{ source('prestashop', raw_table) }} as r, watermark as w
     where r.load_xid < w.xmin
-      and not exists (select 1 from {{ model }} as s where s.{{ column_name }} = r.id)
+      and not exists (
+          select 1 from {{ model }} as s where s.{{ column_name }} = r.id and s.shop = r.shop
+      )
       {%- if quarantine %}
       and not exists (
           select 1 from {{ ref('stg_quarantine') }} as q
-          where q.entity = '{{ raw_table }}' and q.record_id = r.id
+          where q.entity = '{{ raw_table }}' and q.record_id = r.id and q.shop = r.shop
       )
       {%- endif %}
 ),
 extra as (
-    select s.{{ column_name }} as id, 'staged, not in raw' as problem
+    select s.{{ column_name }} as id, s.shop, 'staged, not in raw' as problem
     from {{ model }} as s
-    where not exists (select 1 from {{ source('prestashop', raw_table) }} as r where r.id = s.{{ column_name }})
+    where not exists (
+        select 1 from {{ source('prestashop', raw_table) }} as r
+        where r.id = s.{{ column_name }} and r.shop = s.shop
+    )
 )
 select * from missing
 union all
