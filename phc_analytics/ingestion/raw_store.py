@@ -77,15 +77,16 @@ def needs_analyze(new_versions: int, reltuples: float) -> bool:
 
 
 def shop_in_the_way(conn: psycopg.Connection, shop: str) -> str | None:
-    """Another shop this warehouse already holds, if any (one whose watermarks a sync moved).
+    """Another shop this warehouse already holds, if any: one with a watermark row, which the
+    first write of a shop's rows creates in its own transaction (``RawStore.write``), so even a
+    first sync interrupted after a few batches counts.
 
     Raw and staging keep shops apart, but the marts still key by id alone: a second shop's
     orders would be merged with the first's there. Until they carry the shop too (issue 17),
     the pipeline syncs one shop per warehouse and stops before writing a second one."""
     row = conn.execute(
-        "SELECT shop FROM staging.etl_watermarks WHERE shop <> %s"
-        " AND (cursor_value > %s OR run_id IS NOT NULL) ORDER BY shop LIMIT 1",
-        (shop, EPOCH),
+        "SELECT shop FROM staging.etl_watermarks WHERE shop <> %s ORDER BY shop LIMIT 1",
+        (shop,),
     ).fetchone()
     conn.commit()
     return row[0] if row else None
@@ -106,6 +107,7 @@ class RawStore:
         self.entity = entity
         self.run_id = run_id
         self.shop = shop
+        self._claimed = False  # whether the shop's watermark row is known to exist
         self.table = sql.Identifier("raw", entity.name)
         self._staging = sql.Identifier(f"incoming_{entity.name}")
         conn.execute(
@@ -135,13 +137,7 @@ class RawStore:
             self.conn.commit()
 
     def watermark(self) -> datetime:
-        """The shop's watermark for the entity; a shop seen for the first time gets its row
-        (at the epoch) here, so the updates below always find one."""
-        self.conn.execute(
-            "INSERT INTO staging.etl_watermarks (shop, entity, cursor_field) VALUES (%s, %s, %s)"
-            " ON CONFLICT (shop, entity) DO NOTHING",
-            (self.shop, self.entity.name, self.entity.cursor or "full_refresh"),
-        )
+        """The shop's watermark for the entity: the epoch before its first write."""
         row = self.conn.execute(
             "SELECT cursor_value FROM staging.etl_watermarks WHERE shop = %s AND entity = %s",
             (self.shop, self.entity.name),
@@ -157,6 +153,14 @@ class RawStore:
         """Merge ``rows`` and optionally move the watermark forward, atomically."""
         result = BatchResult(rows=len(rows))
         with self.conn.transaction():
+            if not self._claimed:
+                # The shop's watermark row, created with its first rows: it marks the shop as
+                # held by this warehouse (shop_in_the_way) and gives the updates below a row.
+                self.conn.execute(
+                    "INSERT INTO staging.etl_watermarks (shop, entity, cursor_field)"
+                    " VALUES (%s, %s, %s) ON CONFLICT (shop, entity) DO NOTHING",
+                    (self.shop, self.entity.name, self.entity.cursor or "full_refresh"),
+                )
             if rows:
                 with self.conn.cursor() as cur:
                     copy_sql = sql.SQL("COPY {} (id, cursor_value, payload) FROM STDIN").format(
@@ -192,6 +196,7 @@ class RawStore:
                 self._advance(advance_watermark_to)
             else:
                 self._touch()
+        self._claimed = True
         return result
 
     def analyze_if_grown(self, new_versions: int) -> bool:

@@ -16,7 +16,7 @@ from phc_analytics.ingestion.raw_store import shop_in_the_way
 from phc_analytics.ingestion.sweep import sweep_entity
 from phc_analytics.ingestion.sync import sync_entity
 from phc_analytics.ingestion.windows import SyncRequest
-from phc_analytics.prestashop.client import PrestaShopClient
+from phc_analytics.prestashop.client import PrestaShopClient, PrestaShopError
 from phc_analytics.prestashop.entities import BY_NAME, ENTITIES
 from phc_analytics_tests.support.shop import raw_latest, shop_truth
 
@@ -152,3 +152,39 @@ def test_a_sweep_and_an_erasure_of_one_shop_leave_the_other_shops_same_ids_alone
             assert conn.execute("SELECT shop, customer_id FROM staging.erasure_log").fetchall() == [
                 ("paris", victim)
             ]
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def test_a_shop_counts_as_held_from_its_first_committed_rows_not_from_a_failed_attempt(
+    client, migrated_database
+):
+    orders = BY_NAME["orders"]
+    with psycopg.connect(migrated_database) as conn:
+        # A shop that could not be reached wrote nothing and holds nothing.
+        unreachable = PrestaShopClient(
+            "http://127.0.0.1:9", "A" * 32, max_attempts=1, backoff_s=0.01
+        )
+        with pytest.raises(PrestaShopError):
+            sync_entity(unreachable, conn, orders, SyncRequest.everything(), shop="lyon")
+        unreachable.close()
+        assert shop_in_the_way(conn, "paris") is None
+
+        # A first sync stopped after its first batches, before any window completed (so before
+        # its watermark moved): its rows are in raw, and the shop is held.
+        def stop_after_first_batch(stats):
+            raise _Interrupted
+
+        with pytest.raises(_Interrupted):
+            sync_entity(
+                client, conn, orders, SyncRequest.everything(), shop="lyon", batch_rows=50,
+                on_batch=stop_after_first_batch,
+            )  # fmt: skip
+        assert conn.execute("SELECT count(*) FROM raw.orders WHERE shop = 'lyon'").fetchone()[0]
+        marks = conn.execute(
+            "SELECT cursor_value FROM staging.etl_watermarks WHERE shop = 'lyon'"
+        ).fetchall()
+        assert marks == [(datetime(1970, 1, 1),)]
+        assert shop_in_the_way(conn, "paris") == "lyon"

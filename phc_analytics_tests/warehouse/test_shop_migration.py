@@ -61,6 +61,29 @@ def _fingerprint(conn: psycopg.Connection, table: str, columns: str) -> tuple[in
     ).fetchone()
 
 
+def _marks(conn: psycopg.Connection) -> dict[str, tuple]:
+    """entity -> (cursor field, cursor value, run id, then: the shop after the migration, or
+    before it whether raw holds rows of the resource)."""
+    has_shop = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'staging'"
+        " AND table_name = 'etl_watermarks' AND column_name = 'shop')"
+    ).fetchone()[0]
+    marks = {}
+    for entity, field, value, run_id, *shop in conn.execute(
+        "SELECT entity, cursor_field, cursor_value, run_id"
+        + (", shop" if has_shop else "")
+        + " FROM staging.etl_watermarks"
+    ).fetchall():
+        if has_shop:
+            marks[entity] = (field, value, run_id, shop[0])
+        else:
+            held = conn.execute(
+                sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier("raw", entity))
+            ).fetchone()[0]
+            marks[entity] = (field, value, run_id, held)
+    return marks
+
+
 def test_a_single_shop_warehouse_becomes_shop_default_and_syncs_on_without_a_resync(
     shop_server, client, migrated_database, empty_database, tmp_path: Path
 ):
@@ -92,17 +115,30 @@ def test_a_single_shop_warehouse_becomes_shop_default_and_syncs_on_without_a_res
         )
         for table, columns in tables.items():
             _copy_rows(source, old, table, columns)
+        # Something else an operator may have put in raw: a backup without the raw layout.
+        old.execute("CREATE TABLE raw.orders_backup AS SELECT * FROM raw.orders LIMIT 10")
         old.commit()
         fingerprints = {t: _fingerprint(old, t, c) for t, c in tables.items()}
+        marks_before = _marks(old)
     assert fingerprints["raw.orders"][0] == 1500
 
     apply_migrations(empty_database, settings.migrations_dir())
 
     with psycopg.connect(empty_database) as conn:
         for table, columns in tables.items():
+            if table == "staging.etl_watermarks":
+                continue
             assert _fingerprint(conn, table, columns) == fingerprints[table], table
             shops = conn.execute(sql.SQL("SELECT DISTINCT shop FROM {}").format(sql.SQL(table)))
             assert {s for (s,) in shops} <= {"default"}, table
+        # The watermarks of every resource raw holds rows of are kept as they were; the rows the
+        # earlier migrations seeded for resources never loaded are gone (a shop's watermark rows
+        # now come with its first write).
+        marks_after = _marks(conn)
+        held = {entity: mark for entity, mark in marks_before.items() if mark[-1]}
+        assert marks_after == {entity: (*mark[:-1], "default") for entity, mark in held.items()}
+        assert len(held) >= 15
+        assert conn.execute("SELECT count(*) FROM raw.orders_backup").fetchone()[0] == 10
         keys = conn.execute(
             "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint"
             " WHERE contype = 'p' AND connamespace = 'raw'::regnamespace"

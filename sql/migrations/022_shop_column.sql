@@ -7,6 +7,9 @@
 -- The raw key is (id, shop, payload_hash), id first on purpose: staging reads raw by id
 -- (`where r.id in (...)`, `distinct on (r.id ...) order by r.id`), and an id-first index still
 -- serves those plans, where a shop-first one would need the shop in every lookup to be used.
+--
+-- Only the tables of the raw layout are changed (key (id, payload_hash) under its default name):
+-- a table someone else put in `raw` (a backup made with CREATE TABLE AS, a probe) is left alone.
 DO $$
 DECLARE
     t record;
@@ -15,7 +18,10 @@ BEGIN
         SELECT c.relname
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_constraint k ON k.conrelid = c.oid AND k.contype = 'p'
         WHERE n.nspname = 'raw' AND c.relkind = 'r'
+          AND k.conname = c.relname || '_pkey'
+          AND pg_get_constraintdef(k.oid) = 'PRIMARY KEY (id, payload_hash)'
         ORDER BY c.relname
     LOOP
         EXECUTE format(
@@ -36,10 +42,29 @@ BEGIN
 END
 $$;
 
--- Watermarks per shop and resource: each shop is read from its own position.
+-- Watermarks per shop and resource: each shop is read from its own position. A shop's rows are
+-- created by its first write (ingestion/raw_store.py), which is how the warehouse knows which
+-- shops it holds; the rows the earlier migrations seeded for every resource are kept only where
+-- raw holds that resource's rows.
 ALTER TABLE staging.etl_watermarks ADD COLUMN shop text NOT NULL DEFAULT 'default';
 ALTER TABLE staging.etl_watermarks DROP CONSTRAINT etl_watermarks_pkey;
 ALTER TABLE staging.etl_watermarks ADD CONSTRAINT etl_watermarks_pkey PRIMARY KEY (shop, entity);
+DO $$
+DECLARE
+    w record;
+    held boolean;
+BEGIN
+    FOR w IN SELECT entity FROM staging.etl_watermarks WHERE shop = 'default' LOOP
+        held := false;
+        IF to_regclass(format('raw.%I', w.entity)) IS NOT NULL THEN
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM raw.%I)', w.entity) INTO held;
+        END IF;
+        IF NOT held THEN
+            DELETE FROM staging.etl_watermarks WHERE shop = 'default' AND entity = w.entity;
+        END IF;
+    END LOOP;
+END
+$$;
 COMMENT ON TABLE staging.etl_watermarks IS
     'Per shop and entity: the highest cursor value committed in raw. Epoch baseline = nothing loaded yet.';
 
