@@ -18,7 +18,7 @@ from phc_analytics.ingestion.sync import sync_entity
 from phc_analytics.ingestion.windows import SyncRequest
 from phc_analytics.prestashop.client import PrestaShopClient, PrestaShopError
 from phc_analytics.prestashop.entities import BY_NAME, ENTITIES
-from phc_analytics_tests.support.shop import raw_latest, shop_truth
+from phc_analytics_tests.support.shop import raw_latest, shop_truth, sync_shop
 
 pytestmark = pytest.mark.server
 
@@ -37,18 +37,7 @@ def two_shops(tmp_path_factory):
 
 
 def _sync(server, url: str, shop: str, names=None) -> dict[str, int]:
-    entities = ENTITIES if names is None else [BY_NAME[n] for n in names]
-    client = PrestaShopClient(server.url, server.ws_key, backoff_s=0.01)
-    try:
-        with psycopg.connect(url) as conn:
-            return {
-                e.name: sync_entity(
-                    client, conn, e, SyncRequest.everything(), shop=shop
-                ).new_versions
-                for e in entities
-            }
-    finally:
-        client.close()
+    return {name: stats.new_versions for name, stats in sync_shop(server, url, shop, names).items()}
 
 
 def _watermarks(conn) -> dict[tuple[str, str], datetime]:

@@ -9,7 +9,7 @@ import psycopg
 import requests
 
 from phc_analytics.demo_shop import generate_shop
-from phc_analytics.ingestion.sync import sync_entity
+from phc_analytics.ingestion.sync import SyncStats, sync_entity
 from phc_analytics.ingestion.windows import SyncRequest
 from phc_analytics.prestashop.client import SHOP_RESTRICTED, PrestaShopClient
 from phc_analytics.prestashop.entities import BY_NAME, ENTITIES, Entity
@@ -30,12 +30,20 @@ def copy_shop(template: Path, target_dir: Path) -> Path:
 def sync_from_shop(server, url: str, names: tuple[str, ...] | None = None) -> dict[str, int]:
     """Sync ``names`` (every resource by default) from a running demo shop into the warehouse
     at ``url``, everything the shop has; return the rows read per resource."""
+    return {name: stats.rows_read for name, stats in sync_shop(server, url, names=names).items()}
+
+
+def sync_shop(
+    server, url: str, shop: str = "default", names: tuple[str, ...] | None = None
+) -> dict[str, SyncStats]:
+    """Sync ``names`` (every resource by default) of a running demo shop into the warehouse at
+    ``url`` as the installation ``shop``, from its watermarks; the stats per resource."""
     entities = ENTITIES if names is None else [BY_NAME[name] for name in names]
     client = PrestaShopClient(server.url, server.ws_key, backoff_s=0.01)
     try:
         with psycopg.connect(url) as conn:
             return {
-                e.name: sync_entity(client, conn, e, SyncRequest.everything()).rows_read
+                e.name: sync_entity(client, conn, e, SyncRequest.everything(), shop=shop)
                 for e in entities
             }
     finally:

@@ -14,11 +14,8 @@ import pytest
 import requests
 
 from phc_analytics.demo_shop import DemoShopServer, advance_shop, generate_shop
-from phc_analytics.ingestion.sync import sync_entity
-from phc_analytics.ingestion.windows import SyncRequest
-from phc_analytics.prestashop.client import PrestaShopClient
-from phc_analytics.prestashop.entities import ENTITIES
 from phc_analytics_tests.correctness.dbt_inprocess import InProcessDbt
+from phc_analytics_tests.support.shop import sync_shop
 
 pytestmark = pytest.mark.server
 
@@ -50,16 +47,6 @@ def shop_templates(tmp_path_factory):
             ).rowcount
             assert changed >= 1, name
     return paths
-
-
-def _sync(server, url: str, shop: str) -> None:
-    client = PrestaShopClient(server.url, server.ws_key, backoff_s=0.01)
-    try:
-        with psycopg.connect(url) as conn:
-            for entity in ENTITIES:
-                sync_entity(client, conn, entity, SyncRequest.everything(), shop=shop)
-    finally:
-        client.close()
 
 
 def _orders_in_shop(server) -> dict[int, tuple[str, str]]:
@@ -110,7 +97,7 @@ def test_two_shops_stage_side_by_side_and_one_shops_change_leaves_the_other_alon
     with DemoShopServer(paths["paris"]) as paris, DemoShopServer(paths["berlin"]) as berlin:
         servers = {"paris": paris, "berlin": berlin}
         for name, server in servers.items():
-            _sync(server, migrated_database, name)
+            sync_shop(server, migrated_database, name)
         # Every staging model and its tests (keys per shop, relationships within a shop).
         dbt("build", "--select", "staging")
         with psycopg.connect(migrated_database) as conn:
@@ -171,7 +158,7 @@ def test_two_shops_stage_side_by_side_and_one_shops_change_leaves_the_other_alon
 
         # Paris moves on; berlin does not. An incremental build restages paris's changes only.
         advance_shop(paths["paris"], hours=72)
-        _sync(paris, migrated_database, "paris")
+        sync_shop(paris, migrated_database, "paris")
         dbt("build", "--select", "staging")
         with psycopg.connect(migrated_database) as conn:
             assert _staged(conn, "paris") == _orders_in_shop(paris)
