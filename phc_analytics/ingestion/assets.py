@@ -124,7 +124,10 @@ def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | No
                     context.log.info(
                         f"erased the personal data of {erased.customers} deleted customer(s)"
                     )
-        return dg.MaterializeResult(metadata={**stats.as_metadata(), **metadata})
+        # The shop, for the checks of this load (quality/raw_load.py).
+        return dg.MaterializeResult(
+            metadata={"shop": prestashop.shop, **stats.as_metadata(), **metadata}
+        )
 
     return raw_asset
 

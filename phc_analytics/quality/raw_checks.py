@@ -106,7 +106,7 @@ def build_raw_checks(entity: Entity) -> dg.AssetChecksDefinition:
             if "schema_drift" in selected:
                 yield _schema_drift(conn, table, asset, load, list(REQUIRED_FIELDS[entity.name]))
             if "row_count_bounds" in selected:
-                yield _row_count_bounds(conn, table, asset, MIN_IDS[entity.name])
+                yield _row_count_bounds(conn, table, asset, MIN_IDS[entity.name], load.shop)
             if "cursor_not_null" in selected:
                 yield _cursor_not_null(conn, table, asset, load)
 
@@ -189,13 +189,15 @@ def _schema_drift(conn, table, asset, load: Load, required: list[str]) -> dg.Ass
             {"keys": required, "run_id": load.run_id},
         )
     ]
-    # The load before this run's: the newest version written before its first one.
+    # The load before this run's: the newest version of the same shop written before its first
+    # one (another installation's fields say nothing about this one's).
     new_fields = conn.execute(
         sql.SQL(
             """
             WITH previous AS (
                 SELECT run_id FROM {t}
                 WHERE load_xid < (SELECT min(load_xid) FROM {t} WHERE run_id = %(run_id)s)
+                  AND (%(shop)s::text IS NULL OR shop = %(shop)s::text)
                 ORDER BY load_xid DESC LIMIT 1
             )
             SELECT DISTINCT k FROM {t}, jsonb_object_keys(payload) AS k
@@ -207,7 +209,7 @@ def _schema_drift(conn, table, asset, load: Load, required: list[str]) -> dg.Ass
             ) AS sample, jsonb_object_keys(payload) AS k
             """
         ).format(t=table),
-        {"run_id": load.run_id, "n": PREVIOUS_LOAD_SAMPLE},
+        {"run_id": load.run_id, "n": PREVIOUS_LOAD_SAMPLE, "shop": load.shop},
     ).fetchall()
     return _result(
         asset,
@@ -220,11 +222,18 @@ def _schema_drift(conn, table, asset, load: Load, required: list[str]) -> dg.Ass
     )
 
 
-def _row_count_bounds(conn, table, asset, minimum: int) -> dg.AssetCheckResult:
-    # DISTINCT over the primary key's index stops after ``minimum`` ids.
+def _row_count_bounds(
+    conn, table, asset, minimum: int, shop: str | None = None
+) -> dg.AssetCheckResult:
+    """At least ``minimum`` ids of the loaded shop (of any shop when unknown): one shop's ids
+    say nothing about another's. DISTINCT over the primary key's index stops after
+    ``minimum`` ids."""
     ids = conn.execute(
-        sql.SQL("SELECT count(*) FROM (SELECT DISTINCT id FROM {} LIMIT %s) AS s").format(table),
-        (minimum,),
+        sql.SQL(
+            "SELECT count(*) FROM (SELECT DISTINCT id FROM {}"
+            " WHERE %(shop)s::text IS NULL OR shop = %(shop)s::text LIMIT %(n)s) AS s"
+        ).format(table),
+        {"shop": shop, "n": minimum},
     ).fetchone()[0]
     return dg.AssetCheckResult(
         asset_key=asset,
@@ -233,6 +242,7 @@ def _row_count_bounds(conn, table, asset, minimum: int) -> dg.AssetCheckResult:
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
             "distinct_ids_found": ids,
+            "shop": shop,
             "minimum": minimum,
             "failing_count": 0 if ids >= minimum else 1,
         },

@@ -27,12 +27,15 @@ HISTORY_DEPTH = 10
 class Load:
     """The run whose versions are checked, and the inclusive cursor range it read (None for
     reference resources, or when the run read nothing). ``recorded`` is False when no
-    materialization was found and the run was inferred from the table: its range is unknown."""
+    materialization was found and the run was inferred from the table: its range is unknown.
+    ``shop`` is the installation it read: the checks that compare with earlier loads or count
+    ids look at that shop's rows only."""
 
     run_id: str | None
     read_from: datetime | None = None
     read_to: datetime | None = None
     recorded: bool = True
+    shop: str | None = None  # the installation the run read; None: unknown (older metadata)
 
 
 def latest_load(
@@ -46,13 +49,19 @@ def latest_load(
     event = instance.get_latest_materialization_event(asset_key)
     if event is not None and event.asset_materialization is not None:
         metadata = event.asset_materialization.metadata
+        shop = getattr(metadata.get("shop"), "value", None)
         return Load(
-            event.run_id, _timestamp(metadata, "read_from"), _timestamp(metadata, "read_to")
+            event.run_id,
+            _timestamp(metadata, "read_from"),
+            _timestamp(metadata, "read_to"),
+            shop=shop if isinstance(shop, str) else None,
         )
     newest = conn.execute(
-        sql.SQL("SELECT run_id FROM {} ORDER BY load_xid DESC LIMIT 1").format(table)
+        sql.SQL("SELECT run_id, shop FROM {} ORDER BY load_xid DESC LIMIT 1").format(table)
     ).fetchone()
-    return Load(newest[0] if newest else None, recorded=False)
+    if newest is None:
+        return Load(None, recorded=False)
+    return Load(newest[0], recorded=False, shop=newest[1])
 
 
 def _timestamp(metadata: dict, key: str) -> datetime | None:

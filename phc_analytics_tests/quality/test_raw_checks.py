@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import dagster as dg
 import psycopg
 import pytest
+from psycopg import sql
 
 from phc_analytics.demo_shop import DemoShopServer
 from phc_analytics.ingestion.assets import build_raw_assets
@@ -270,3 +271,34 @@ def test_bad_payloads_fail_soft_checks_with_their_ids(raw):
     assert not cursor.passed and value(cursor, "failing_count") == 3
     # The ids match their payloads, and a NULL cursor is cursor_not_null's finding only.
     assert got["payload_id_matches"].passed and got["cursor_in_read_window"].passed
+
+
+def test_the_checks_that_look_beyond_the_run_look_at_its_own_shop_only(raw):
+    """Another installation's rows in the same table (issue 17) neither satisfy the id minimum
+    of a shop that has too few, nor pass for the earlier load the drift is judged against."""
+    from phc_analytics.quality.raw_checks import _row_count_bounds, _schema_drift
+    from phc_analytics.quality.raw_load import Load
+
+    table = sql.Identifier("raw", "orders")
+    with psycopg.connect(raw.url) as conn:
+        # Two orders of a small second shop, read by a run of its own, with a field of its own.
+        conn.execute(
+            """
+            INSERT INTO raw.orders (id, shop, payload_hash, cursor_value, payload, run_id)
+            SELECT id, 'tiny', md5(p::text), cursor_value, p, 'tiny-run'
+            FROM (SELECT DISTINCT ON (id) id, cursor_value,
+                         payload || '{"x_tiny_field": "1"}' AS p
+                  FROM raw.orders WHERE shop = 'default' ORDER BY id LIMIT 2) v
+            """
+        )
+        minimum = 3  # more than the small shop has, far less than the other
+        tiny = _row_count_bounds(conn, table, ORDERS, minimum, "tiny")
+        assert not tiny.passed and value(tiny, "distinct_ids_found") == 2
+        assert _row_count_bounds(conn, table, ORDERS, minimum, "default").passed
+        # Judged against its own shop's earlier load (none): no field is new to it; judged
+        # across shops, its field would have been reported as new.
+        drift = _schema_drift(conn, table, ORDERS, Load("tiny-run", shop="tiny"), ["id"])
+        assert value(drift, "new_fields") == []
+        across = _schema_drift(conn, table, ORDERS, Load("tiny-run"), ["id"])
+        assert "x_tiny_field" in value(across, "new_fields")
+        conn.rollback()
