@@ -52,8 +52,8 @@ def _overview(conn: psycopg.Connection, f: Filters) -> None:
 def _products(conn: psycopg.Connection, f: Filters) -> None:
     top = queries.product_ranking(conn, f).products_by_revenue
     if not top.empty:
-        queries.product_daily(conn, f, int(top["product_id"].iloc[0]))
-    queries.bought_together(conn)
+        queries.product_daily(conn, f, int(top["product_id"].iloc[0]), top["shop"].iloc[0])
+    queries.bought_together(conn, f.shops)
 
 
 def _customers(conn: psycopg.Connection, f: Filters) -> None:

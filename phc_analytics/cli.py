@@ -379,16 +379,22 @@ def status(report: str | None, show_all: bool) -> None:
 
 
 @cli.command()
-def reconcile() -> None:
-    """Recompute orders, revenue per month, orders per state and customers from the shop's API
-    and compare them with the marts; exit 1 on any difference."""
+@click.option(
+    "--shop",
+    "only",
+    default=None,
+    help="Reconcile only this shop (a name from the shops file); every shop by default.",
+)
+def reconcile(only: str | None) -> None:
+    """Recompute orders, revenue per month, orders per state and customers from each shop's API
+    and compare them with that shop's rows in the marts; exit 1 on any difference."""
     from phc_analytics.reporting.reconcile import (
         compare,
         missing_marts,
         shop_figures,
         warehouse_figures,
     )
-    from phc_analytics.resources import prestashop_resource
+    from phc_analytics.resources import shop_resources
     from phc_analytics.warehouse import location
     from phc_analytics.warehouse.connection import open_connection
 
@@ -402,28 +408,41 @@ def reconcile() -> None:
             f"the marts are not built yet ({', '.join(missing)} missing);"
             " run `phc-analytics run` first"
         )
-    with prestashop_resource().client() as client:
-        shop = shop_figures(client)
-    with open_connection(url) as conn:
-        warehouse = warehouse_figures(conn)
-    differences = compare(shop, warehouse)
-    console.print(
-        f"shop: {sum(shop.orders_by_month.values())} orders in {len(shop.orders_by_month)}"
-        f" months, {shop.customers} customers; revenue {sum(shop.revenue_by_month.values()):,.2f}"
-    )
-    if not differences:
-        console.print(
-            "reconciled: the marts match the shop (orders, revenue, refunds, states, customers,"
-            " deleted customers and products)"
+    resources = shop_resources()
+    if only is not None and only not in resources:
+        raise PhcError(
+            f"no shop named {only!r}; the shops are: {', '.join(resources)} (`phc-analytics shops`)"
         )
-        return
-    table = Table(title=f"{len(differences)} differences")
-    for column in ("metric", "key", "shop", "warehouse"):
-        table.add_column(column)
-    for d in differences:
-        table.add_row(d.metric, d.key, str(d.shop), str(d.warehouse))
-    console.print(table)
-    sys.exit(1)
+    failed = []
+    for name, resource in resources.items():
+        if only is not None and name != only:
+            continue
+        with resource.client() as client:
+            shop = shop_figures(client)
+        with open_connection(url) as conn:
+            warehouse = warehouse_figures(conn, name)
+        differences = compare(shop, warehouse)
+        console.print(
+            f"shop {name}: {sum(shop.orders_by_month.values())} orders in"
+            f" {len(shop.orders_by_month)} months, {shop.customers} customers; revenue"
+            f" {sum(shop.revenue_by_month.values()):,.2f}"
+        )
+        if not differences:
+            console.print(
+                f"reconciled {name}: the marts match the shop (orders, revenue, refunds, states,"
+                " customers, deleted customers and products)"
+            )
+            continue
+        failed.append(name)
+        table = Table(title=f"{name}: {len(differences)} differences")
+        for column in ("metric", "key", "shop", "warehouse"):
+            table.add_column(column)
+        for d in differences:
+            table.add_row(d.metric, d.key, str(d.shop), str(d.warehouse))
+        console.print(table)
+    if failed:
+        console.print(f"not reconciled: {', '.join(failed)}")
+        sys.exit(1)
 
 
 @cli.group()

@@ -67,6 +67,23 @@ def prestashop_resource() -> PrestaShopResource:
     return DemoShopResource()
 
 
+def shop_resources() -> dict[str, PrestaShopResource]:
+    """Every configured shop by name: each shop of the shops file, or the one shop of the
+    single-shop variables (``default``). What reads shops one at a time outside Dagster
+    (``phc-analytics reconcile``) iterates over these."""
+    if os.environ.get(settings.ENV_SHOPS_FILE):
+        from phc_analytics.shops_file import load_shops
+
+        return {
+            shop.name: PrestaShopResource(
+                base_url=shop.url, ws_key=dg.EnvVar(shop.key_env), shop=shop.name
+            )
+            for shop in load_shops().shops
+        }
+    resource = prestashop_resource()
+    return {resource.shop: resource}
+
+
 def warehouse_resource() -> WarehouseResource:
     return WarehouseResource(database_url=warehouse_url())
 

@@ -92,7 +92,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         ENV_REPORTING_CURRENCY,
-        "the shop's default currency (PS_CURRENCY_DEFAULT)",
+        "the first shop's default currency (PS_CURRENCY_DEFAULT)",
         "the ISO code (e.g. `EUR`) of the currency the marts' money is in: each order is converted"
         " at its own rate to its store's currency, then at the rate of its day (docs/models.md,"
         " Currencies); changing it rebuilds the marts",
@@ -233,7 +233,8 @@ def bi_pii_mode() -> str:
 
 
 def reporting_currency() -> str:
-    """``PHC_REPORTING_CURRENCY``, upper-cased and checked ('' when unset: the shop's default).
+    """``PHC_REPORTING_CURRENCY``, upper-cased and checked ('' when unset: the first shop's
+    default).
     dbt reads the same variable (macros/reporting_currency.sql)."""
     raw = os.environ.get(ENV_REPORTING_CURRENCY, "")
     code = raw.strip().upper()
@@ -242,7 +243,7 @@ def reporting_currency() -> str:
 
         raise PhcError(
             f"{ENV_REPORTING_CURRENCY}={raw!r} is not an ISO 4217 code; use e.g. EUR, or unset"
-            " it for the shop's default currency"
+            " it for the first shop's default currency"
         )
     return code
 

@@ -23,18 +23,33 @@ def sidebar_filters(first_day, last_day) -> Filters:
     )
     # While a range is being picked the widget holds its first day only.
     start, end = (chosen[0], chosen[-1]) if isinstance(chosen, tuple) else (chosen, chosen)
+    # With one shop there is nothing to choose, and the sidebar stays as it was.
+    shops = load("shops")
+    picked_shops = (
+        st.sidebar.multiselect(
+            "Shop",
+            shops,
+            default=[s for s in asked.shops if s in shops],
+            placeholder="every shop",
+        )
+        if len(shops) > 1
+        else []
+    )
     countries = load("countries")
-    names = dict(zip(countries["country_id"], countries["country_name"], strict=True))
+    names = dict(zip(countries["country"], countries["country_name"], strict=True))
     picked_countries = st.sidebar.multiselect(
         "Country", list(names), default=[c for c in asked.countries if c in names],
         format_func=lambda c: names[c], placeholder="every country",
     )  # fmt: skip
-    channel_keys = list(load("channels")["sales_channel_key"])
+    channel_keys = list(load("channels")["channel"])
     picked_channels = st.sidebar.multiselect(
         "Channel", channel_keys, default=[c for c in asked.channels if c in channel_keys],
         placeholder="every channel",
     )  # fmt: skip
-    filters = Filters(start, end, tuple(sorted(picked_countries)), tuple(sorted(picked_channels)))
+    filters = Filters(
+        start, end, tuple(sorted(picked_countries)), tuple(sorted(picked_channels)),
+        tuple(sorted(picked_shops)),
+    )  # fmt: skip
     # The URL follows the sidebar: a view can be bookmarked and shared as it is.
     if filters.to_query_params() != st.query_params.to_dict() | _lists():
         st.query_params.from_dict(filters.to_query_params())
@@ -42,8 +57,12 @@ def sidebar_filters(first_day, last_day) -> Filters:
 
 
 def _lists() -> dict[str, list[str]]:
-    """Repeated parameters (``?country=8&country=21``) as lists, like Filters writes them."""
-    return {k: st.query_params.get_all(k) for k in ("country", "channel") if k in st.query_params}
+    """Repeated parameters (``?country=FR&country=DE``) as lists, like Filters writes them."""
+    return {
+        k: st.query_params.get_all(k)
+        for k in ("country", "channel", "shop")
+        if k in st.query_params
+    }
 
 
 def main() -> None:

@@ -40,6 +40,26 @@ def table(df: pd.DataFrame) -> None:
     st.table(styled, hide_index=True)
 
 
+def several_shops() -> bool:
+    """Whether the warehouse holds several shops, whose ids repeat: product 7 of one is not
+    product 7 of another, so every per-shop row then names its shop."""
+    return len(load("shops")) > 1
+
+
+def shown(df: pd.DataFrame) -> pd.DataFrame:
+    """A table as the page shows it: with one shop, without the shop column (nothing to tell
+    apart)."""
+    return df if several_shops() else df.drop(columns="shop", errors="ignore")
+
+
+def labelled(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``column`` with each row's shop in it when there are several ('Mug (paris)'): a chart's
+    label is all it shows of a row, and two shops' product 7 are two bars."""
+    if "shop" not in df.columns or not several_shops():
+        return df
+    return df.assign(**{column: df[column].astype(str) + " (" + df["shop"] + ")"})
+
+
 def _months(df: pd.DataFrame, column: str = "month_start") -> list[str]:
     return [d.strftime("%Y-%m") for d in df[column]]
 
@@ -146,7 +166,7 @@ def overview(filters: Filters, currency: str) -> None:
     ):
         with column:
             st.subheader(title)
-            split = load(name, filters)
+            split = labelled(load(name, filters), key)
             if split.empty:
                 continue
             st.altair_chart(
@@ -172,10 +192,10 @@ def products(filters: Filters, currency: str) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Top products by revenue")
-        table(top.drop(columns=["product_id"]))
+        table(shown(top.drop(columns=["product_id"])))
     with right:
         st.subheader("Top products by margin")
-        by_margin = ranking.products_by_margin
+        by_margin = labelled(ranking.products_by_margin, "product")
         if not by_margin.empty:
             st.altair_chart(
                 alt.Chart(_numeric(by_margin, "margin"))
@@ -190,18 +210,19 @@ def products(filters: Filters, currency: str) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Top categories by revenue")
-        table(ranking.categories_by_revenue)
+        table(shown(ranking.categories_by_revenue))
     with right:
         st.subheader("Top categories by margin")
-        table(ranking.categories_by_margin)
+        table(shown(ranking.categories_by_margin))
 
     st.subheader("One product's daily sales")
     if top.empty:
         st.info("No product sold in this range.")
     else:
-        names = dict(zip(top["product_id"], top["product"], strict=True))
-        product_id = st.selectbox("Product", list(names), format_func=lambda p: names[p])
-        daily = load("product_daily", filters, int(product_id))
+        keys = zip(top["product_id"], top["shop"], strict=True)
+        names = dict(zip(keys, labelled(top, "product")["product"], strict=True))
+        product_id, shop = st.selectbox("Product", list(names), format_func=lambda p: names[p])
+        daily = load("product_daily", filters, int(product_id), shop)
         st.altair_chart(
             alt.Chart(_numeric(daily, "net_revenue"))
             .mark_bar()
@@ -214,7 +235,7 @@ def products(filters: Filters, currency: str) -> None:
         )
     st.subheader("Bought together")
     st.caption("All time, every country and channel (product_pairs).")
-    table(load("bought_together"))
+    table(shown(load("bought_together", filters.shops)))
 
 
 # --- customers -----------------------------------------------------------------------------------
@@ -267,7 +288,7 @@ def customers(filters: Filters, currency: str) -> None:
         st.subheader("Revenue tiers, churn and CLV")
         table(load("revenue_tiers", filters))
     st.subheader("Top customers")
-    top = load("top_customers", filters)
+    top = shown(load("top_customers", filters))
     st.caption(
         "Emails hashed (SHA-256) and names as initials: PHC_BI_PII=masked."
         if load("pii_masked")
@@ -282,27 +303,35 @@ def customers(filters: Filters, currency: str) -> None:
 def anomalies(filters: Filters, currency: str) -> None:
     st.header("Anomalies")
     _scope(filters, country=False, channel=False)
-    st.caption(
+    several = several_shops()
+    caption = (
         "Days whose net revenue is far from the same weekday's trailing baseline"
         " (sales_anomalies), shop-wide."
     )
+    if several:
+        caption += " Each shop has its own series: a day flagged in two shops counts twice."
+    st.caption(caption)
     days = load("anomalies", filters)
     flagged = days[days["is_anomaly"].fillna(False)] if not days.empty else days
     st.metric("Flagged days in the range", f"{len(flagged):,}")
     if not days.empty:
         series = _numeric(days, "net_revenue", "baseline_mean")
+        # One line per shop (a baseline does not add up across shops), coloured when several.
+        by_shop = {"color": alt.Color("shop:N", title="shop")} if several else {}
         line = (
             alt.Chart(series)
             .mark_line()
             .encode(
                 x=alt.X("date_day:T", title=None),
                 y=alt.Y("net_revenue:Q", title=f"net revenue ({currency})"),
+                detail="shop:N",
+                **by_shop,
             )
         )
         baseline = (
             alt.Chart(series)
             .mark_line(strokeDash=[4, 4], color="gray")
-            .encode(x="date_day:T", y="baseline_mean:Q")
+            .encode(x="date_day:T", y="baseline_mean:Q", detail="shop:N")
         )
         points = (
             alt.Chart(series[series["is_anomaly"].fillna(False)])
@@ -312,6 +341,7 @@ def anomalies(filters: Filters, currency: str) -> None:
                 y="net_revenue:Q",
                 tooltip=[
                     "date_day:T",
+                    *(["shop:N"] if several else []),
                     "net_revenue:Q",
                     "baseline_mean:Q",
                     "z_score:Q",
@@ -320,7 +350,7 @@ def anomalies(filters: Filters, currency: str) -> None:
             )
         )
         st.altair_chart(line + baseline + points, width="stretch")
-    table(flagged)
+    table(shown(flagged))
 
 
 # --- data health ---------------------------------------------------------------------------------
@@ -354,7 +384,7 @@ def health(filters: Filters, currency: str) -> None:
     if quarantine.empty:
         st.success("No record is quarantined.")
     else:
-        table(quarantine)
+        table(shown(quarantine))
 
 
 PAGES = (

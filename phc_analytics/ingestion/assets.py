@@ -6,11 +6,9 @@ from datetime import timedelta
 import dagster as dg
 
 from phc_analytics import settings
-from phc_analytics.errors import PhcError
 from phc_analytics.ingestion.erasure import erase_deleted_customers
 from phc_analytics.ingestion.partitions import daily_partitions, request_for
 from phc_analytics.ingestion.progress import SyncProgress
-from phc_analytics.ingestion.raw_store import shop_in_the_way
 from phc_analytics.ingestion.sweep import SWEEP_ALWAYS, SWEEP_TAG, sweep_due, sweep_entity
 from phc_analytics.ingestion.sync import sync_entity
 from phc_analytics.prestashop.entities import ENTITIES, Entity
@@ -77,14 +75,6 @@ def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | No
         sweep = context.run.tags.get(SWEEP_TAG) if entity.sweep else None
         metadata = {}
         with prestashop.client() as client, warehouse.connect() as conn:
-            held = shop_in_the_way(conn, prestashop.shop)
-            if held is not None:
-                raise PhcError(
-                    f"this warehouse holds shop {held!r}, and the pipeline's shop is"
-                    f" {prestashop.shop!r}: a warehouse keeps one shop for now (docs/shops.md);"
-                    f" name the shop {held!r} in {settings.ENV_SHOPS_FILE}, or point"
-                    f" {settings.ENV_DATABASE_URL} at another warehouse"
-                )
             stats = sync_entity(
                 client,
                 conn,

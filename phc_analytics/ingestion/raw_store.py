@@ -76,22 +76,6 @@ def needs_analyze(new_versions: int, reltuples: float) -> bool:
     return new_versions >= 50 + 0.1 * reltuples
 
 
-def shop_in_the_way(conn: psycopg.Connection, shop: str) -> str | None:
-    """Another shop this warehouse already holds, if any: one with a watermark row, which the
-    first write of a shop's rows creates in its own transaction (``RawStore.write``), so even a
-    first sync interrupted after a few batches counts.
-
-    Raw and staging keep shops apart, but the marts still key by id alone: a second shop's
-    orders would be merged with the first's there. Until they carry the shop too (issue 17),
-    the pipeline syncs one shop per warehouse and stops before writing a second one."""
-    row = conn.execute(
-        "SELECT shop FROM staging.etl_watermarks WHERE shop <> %s ORDER BY shop LIMIT 1",
-        (shop,),
-    ).fetchone()
-    conn.commit()
-    return row[0] if row else None
-
-
 class RawStore:
     """Writes for one entity of one shop over one connection (not thread-safe: one writer per
     sync)."""
@@ -155,7 +139,7 @@ class RawStore:
         with self.conn.transaction():
             if not self._claimed:
                 # The shop's watermark row, created with its first rows: it marks the shop as
-                # held by this warehouse (shop_in_the_way) and gives the updates below a row.
+                # held by this warehouse and gives the updates below a row.
                 self.conn.execute(
                     "INSERT INTO staging.etl_watermarks (shop, entity, cursor_field)"
                     " VALUES (%s, %s, %s) ON CONFLICT (shop, entity) DO NOTHING",

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import dagster as dg
 
-from phc_analytics import settings
+from phc_analytics import settings, shops_file
 from phc_analytics.errors import PhcError
 from phc_analytics.prestashop.client import PrestaShopClient
 
@@ -25,7 +25,7 @@ class PrestaShopResource(dg.ConfigurableResource):
     ws_key: str | None = None
     # The installation's name in the warehouse: every raw row and watermark carries it (the
     # shops file's `name`; "default" for the single-shop variables).
-    shop: str = "default"
+    shop: str = shops_file.DEFAULT_SHOP
     page_size: int = 500
     # Windows in flight at once: the one knob that keeps the client polite to the shop.
     max_concurrency: int = 4

@@ -1,4 +1,6 @@
-"""`phc-analytics reconcile`: the shop's own figures against the marts.
+"""`phc-analytics reconcile`: each shop's own figures against the marts, one shop at a time
+(the marts keep installations apart by their `shop` column; every query here reads one shop's
+rows).
 
 The shop side is recomputed from the Webservice alone, as PrestaShop's back office defines it:
 an order counts as revenue when its current state is logable, for
@@ -225,7 +227,8 @@ def missing_marts(conn: psycopg.Connection) -> list[str]:
     ]
 
 
-def warehouse_figures(conn: psycopg.Connection) -> Figures:
+def warehouse_figures(conn: psycopg.Connection, shop: str) -> Figures:
+    """The marts' figures for the installation named ``shop``."""
     # Revenue as the shop side computes it, in each store's own currency: the marts' net_revenue
     # where the store sells in the reporting currency (its reporting_rate is the order's own
     # rate); elsewhere the order's amount over its own rate, before the conversion.
@@ -237,31 +240,38 @@ def warehouse_figures(conn: psycopg.Connection) -> Figures:
                                  ELSE net_revenue_order_currency
                                       / coalesce(nullif(conversion_rate, 0), 1) END)
                         FILTER (WHERE is_valid), 0)
-        FROM analytics.fct_orders GROUP BY 1, 2
-        """
+        FROM analytics.fct_orders WHERE shop = %s GROUP BY 1, 2
+        """,
+        (shop,),
     ).fetchall()
     orders_by_month: dict[str, int] = defaultdict(int)
     for month, _store, count, _revenue in by_month:
         orders_by_month[month] += count
     by_state = conn.execute(
-        "SELECT current_state_id, count(*) FROM analytics.fct_orders GROUP BY 1"
+        "SELECT current_state_id, count(*) FROM analytics.fct_orders WHERE shop = %s GROUP BY 1",
+        (shop,),
     ).fetchall()
     live_ids = {
         name: frozenset(
             row[0]
             for row in conn.execute(
-                f"SELECT {key} FROM {mart} WHERE {key} > 0 AND NOT coalesce(is_removed, false)"
+                f"SELECT {key} FROM {mart}"
+                f" WHERE shop = %s AND {key} > 0 AND NOT coalesce(is_removed, false)",
+                (shop,),
             )
         )
         for name, (mart, key) in DELETABLE.items()
     }
     refunds = conn.execute(
-        "SELECT to_char(date_day, 'YYYY-MM'), sum(refunded_amount)"
-        " FROM analytics.agg_refunds_daily GROUP BY 1 HAVING sum(refunded_amount) <> 0"
+        "SELECT to_char(date_day, 'YYYY-MM'), sum(refunded_amount) FROM analytics.agg_refunds_daily"
+        " WHERE shop = %s GROUP BY 1 HAVING sum(refunded_amount) <> 0",
+        (shop,),
     ).fetchall()
     carts = conn.execute(
         "SELECT to_char(date_day, 'YYYY-MM'), sum(carts - removed_carts)"
-        " FROM analytics.agg_carts_daily GROUP BY 1 HAVING sum(carts - removed_carts) > 0"
+        " FROM analytics.agg_carts_daily WHERE shop = %s"
+        " GROUP BY 1 HAVING sum(carts - removed_carts) > 0",
+        (shop,),
     ).fetchall()
     return Figures(
         dict(orders_by_month),

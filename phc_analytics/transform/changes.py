@@ -29,7 +29,7 @@ from typing import NamedTuple
 import psycopg
 from psycopg import sql
 
-from phc_analytics import settings
+from phc_analytics import settings, shops_file
 from phc_analytics.errors import PhcError
 from phc_analytics.prestashop.entities import ENTITIES
 
@@ -218,6 +218,12 @@ MART_COLUMNS = (
     ("agg_voucher_use_monthly", "currency", _NO_CURRENCY),
     ("fct_orders", "reporting_rate", "the facts were built before the reporting currency"),
     ("fct_order_lines", "reporting_rate", "the facts were built before the reporting currency"),
+    # Issue 17: every mart keeps installations apart (a full rebuild also recreates the
+    # materialized views, whose SQL changed with them).
+    *(
+        (mart, "shop", "the marts were built before they kept shops apart")
+        for mart in INCREMENTAL_MARTS
+    ),
 )
 
 
@@ -269,7 +275,7 @@ def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
 
 def reporting_currency_reason(conn: psycopg.Connection) -> str | None:
     """Why the marts must be rebuilt for the reporting currency: it changed since they were
-    built (their amounts are in the old one). A code the shop has no currency for stops here,
+    built (their amounts are in the old one). A code no shop has a currency for stops here,
     in one line, before dbt converts every amount to nothing."""
     chosen = settings.reporting_currency()
     if not conn.execute("SELECT to_regclass('staging.stg_currencies') IS NOT NULL").fetchone()[0]:
@@ -277,7 +283,7 @@ def reporting_currency_reason(conn: psycopg.Connection) -> str | None:
     codes = [r[0] for r in conn.execute("SELECT DISTINCT iso_code FROM staging.stg_currencies")]
     if chosen and codes and chosen not in codes:
         raise PhcError(
-            f"{settings.ENV_REPORTING_CURRENCY}={chosen} is not a currency of the shop (it has"
+            f"{settings.ENV_REPORTING_CURRENCY}={chosen} is not a currency of any shop (they have"
             f" {', '.join(sorted(c for c in codes if c))}): choose one of them, or unset it"
         )
     (has_currency,) = conn.execute(
@@ -296,14 +302,24 @@ def reporting_currency_reason(conn: psycopg.Connection) -> str | None:
 
 
 def _default_currency(conn: psycopg.Connection) -> str | None:
-    """The shop's default currency, as macros/reporting_currency.sql picks it."""
+    """The reporting shop's default currency, as macros/reporting_currency.sql picks it: the
+    first shop of the shops file when the warehouse holds it, else the first installation by
+    name."""
     row = conn.execute(
-        """SELECT c.iso_code FROM staging.stg_configurations AS cfg
+        """WITH chosen AS (
+               SELECT coalesce(
+                   (SELECT shop FROM staging.stg_currencies WHERE shop = %s LIMIT 1),
+                   (SELECT min(shop) FROM staging.stg_currencies)
+               ) AS shop
+           )
+           SELECT c.iso_code FROM staging.stg_configurations AS cfg
+           JOIN chosen ON chosen.shop = cfg.shop
            JOIN staging.stg_currencies AS c
-             ON cfg.value ~ '^[0-9]+$' AND c.currency_id = cfg.value::int
+             ON c.shop = cfg.shop AND cfg.value ~ '^[0-9]+$' AND c.currency_id = cfg.value::int
            WHERE cfg.name = 'PS_CURRENCY_DEFAULT'
            ORDER BY cfg.id_shop NULLS FIRST, cfg.id_shop_group NULLS FIRST, cfg.configuration_id
-           LIMIT 1"""
+           LIMIT 1""",
+        (shops_file.reporting_shop(),),
     ).fetchone()
     return row[0] if row else None
 

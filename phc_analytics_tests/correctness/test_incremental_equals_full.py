@@ -73,6 +73,13 @@ SHOP_END = datetime(2025, 6, 1)
 # Chain 1's shop is a multistore installation (demo_shop/multistore.py): three stores, one of
 # them selling in pounds, so the incremental builds convert through each store's currency too.
 CHAIN_STORES = (1, 3)
+# Chain 1's warehouses also hold a second installation, "berlin" (issue 17): a smaller shop of
+# its own whose ids overlap the main one's. Its clock moves with the main shop's, and every run
+# syncs, sweeps and erases it too, so each incremental build has two shops' changes to keep
+# apart. The main shop is the single-shop variables' "default".
+SECOND_SHOP = ("berlin", 150, 1, SHOP_SEED + 100)  # name, orders, stores, seed
+CHAIN_SECOND_SHOP = (False, True)
+MAIN_SHOP = "default"
 
 # One sequence per seed; the lists are fixed so a failure reproduces. Two chains of ten
 # sequences, each on a shop and a pair of warehouses of its own: two tests, which two xdist
@@ -112,6 +119,16 @@ def draw_sequence(seed: int) -> list[tuple[str, int]]:
 
 
 @dataclass
+class Installation:
+    """A second demo shop in the warehouses: its name there, its file and its server."""
+
+    name: str
+    shop: Path
+    server_url: str
+    ws_key: str
+
+
+@dataclass
 class Pair:
     shop: Path
     url_a: str
@@ -122,6 +139,7 @@ class Pair:
     ws_key: str
     admin_key: str
     chain: int  # which of CHAINS this pair runs
+    others: list[Installation] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
     # Seconds spent in the runs' syncs and builds, printed with the chain's totals.
     run_seconds: dict[str, float] = field(default_factory=lambda: {"sync": 0.0, "dbt run": 0.0})
@@ -131,6 +149,8 @@ class Pair:
 def pair(
     request: pytest.FixtureRequest, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Pair]:
+    from contextlib import ExitStack
+
     from phc_analytics.demo_shop import DemoShopServer, generate_shop
 
     root = tmp_path_factory.mktemp("incremental_vs_full")
@@ -148,7 +168,15 @@ def pair(
         url_a, url_b = (with_database(pg_admin_url, name) for name in names)
         for url in (url_a, url_b):
             apply_migrations(url, settings.migrations_dir())
-        with DemoShopServer(shop, host="127.0.0.1") as server:
+        with ExitStack() as servers:
+            server = servers.enter_context(DemoShopServer(shop, host="127.0.0.1"))
+            others = []
+            if CHAIN_SECOND_SHOP[request.param]:
+                name, orders, stores, seed = SECOND_SHOP
+                path = root / f"{name}.sqlite"
+                generate_shop(path, orders=orders, seed=seed, end=SHOP_END, stores=stores)
+                second = servers.enter_context(DemoShopServer(path, host="127.0.0.1"))
+                others.append(Installation(name, path, second.url, second.ws_key))
             p = Pair(
                 shop,
                 url_a,
@@ -159,6 +187,7 @@ def pair(
                 server.ws_key,
                 server.admin_ws_key,
                 request.param,
+                others,
             )
             run(p)  # the initial load: the first sync reads everything, dbt builds
             yield p
@@ -176,21 +205,26 @@ def sync_all(p: Pair) -> dict[str, int]:
     from phc_analytics.ingestion.windows import SyncRequest
     from phc_analytics.prestashop.client import PrestaShopClient
 
-    client = PrestaShopClient(p.server_url, p.ws_key)
-    try:
-        with psycopg.connect(p.url_a) as conn:
-            new = {
-                e.name: sync_entity(client, conn, e, SyncRequest.everything()).new_versions
-                for e in ENTITIES
-            }
-            for e in ENTITIES:
-                if e.sweep:
-                    swept = sweep_entity(client, conn, e)
-                    new[f"{e.name} removed"] = swept.removed + swept.never_seen
-            new["erased customers"] = erase_deleted_customers(conn).customers
-            return new
-    finally:
-        client.close()
+    new: dict[str, int] = {}
+    shops = [(MAIN_SHOP, p.server_url, p.ws_key)]
+    shops += [(o.name, o.server_url, o.ws_key) for o in p.others]
+    for shop, server_url, ws_key in shops:
+        label = "" if shop == MAIN_SHOP else f"{shop} "
+        client = PrestaShopClient(server_url, ws_key)
+        try:
+            with psycopg.connect(p.url_a) as conn:
+                for e in ENTITIES:
+                    stats = sync_entity(client, conn, e, SyncRequest.everything(), shop=shop)
+                    new[label + e.name] = stats.new_versions
+                for e in ENTITIES:
+                    if e.sweep:
+                        swept = sweep_entity(client, conn, e, shop=shop)
+                        new[f"{label}{e.name} removed"] = swept.removed + swept.never_seen
+                erased = erase_deleted_customers(conn, shop=shop).customers
+                new[f"{label}erased customers"] = erased
+        finally:
+            client.close()
+    return new
 
 
 def run(p: Pair) -> str:
@@ -210,6 +244,8 @@ def apply_step(p: Pair, kind: str, seed: int) -> str:
     if kind == "advance":
         hours = rng.choice((1, 3, 8, 24, 24 * 3, 24 * 10))
         result = advance_shop(p.shop, hours, seed=seed)
+        for other in p.others:
+            advance_shop(other.shop, hours, seed=seed + 1)
         return f"advance {hours} h: {result}"
     if kind == "refund_old":
         return shop_edits.refund_old_order(p.shop, rng)
@@ -322,13 +358,23 @@ def without_rewritten_links(entity: str, payload: dict | None) -> dict | None:
 
 
 def raw_behind_shop(p: Pair) -> dict[str, list[int]]:
-    """Per incremental entity, the ids whose latest raw version (the one staging picks) is not
-    what the shop serves now (erased if the customer was deleted), that the shop has and raw
-    lacks, or that the shop no longer has and raw still holds live."""
+    """Per installation and incremental entity, the ids whose latest raw version (the one
+    staging picks) is not what the shop serves now (erased if the customer was deleted), that
+    the shop has and raw lacks, or that the shop no longer has and raw still holds live."""
+    behind = raw_behind_installation(p.url_a, p.shop, MAIN_SHOP)
+    for other in p.others:
+        behind.update(
+            {f"{other.name} {k}": v for k, v in raw_behind_installation(
+                p.url_a, other.shop, other.name).items()}
+        )  # fmt: skip
+    return behind
+
+
+def raw_behind_installation(url: str, path: Path, name: str) -> dict[str, list[int]]:
     behind: dict[str, list[int]] = {}
-    shop = sqlite3.connect(p.shop)
+    shop = sqlite3.connect(path)
     try:
-        with psycopg.connect(p.url_a) as conn:
+        with psycopg.connect(url) as conn:
             for entity in ENTITIES:
                 if not entity.incremental:
                     continue
@@ -338,8 +384,10 @@ def raw_behind_shop(p: Pair) -> dict[str, list[int]]:
                 }
                 rows = conn.execute(
                     f"SELECT DISTINCT ON (id) id, payload, removed_at FROM raw.{entity.name}"
+                    " WHERE shop = %s"
                     " ORDER BY id, cursor_value DESC NULLS LAST, first_seen_at DESC,"
-                    " load_xid DESC"
+                    " load_xid DESC",
+                    (name,),
                 ).fetchall()
                 latest = {i: without_rewritten_links(entity.name, pl) for i, pl, _ in rows}
                 removed = {i for i, _, removed_at in rows if removed_at is not None}

@@ -120,7 +120,18 @@ def _shape(conn: psycopg.Connection, schema: str, name: str):
     return cols, key
 
 
-def _fingerprint(conn: psycopg.Connection, schema: str, name: str) -> tuple[int, str | None]:
+def _rows_of(schema: str, name: str, shop: str | None) -> sql.Composable:
+    """The relation, or only the rows of one installation (``shop``)."""
+    if shop is None:
+        return sql.Identifier(schema, name)
+    return sql.SQL("(SELECT * FROM {} WHERE shop = {}) AS s").format(
+        sql.Identifier(schema, name), sql.Literal(shop)
+    )
+
+
+def _fingerprint(
+    conn: psycopg.Connection, schema: str, name: str, shop: str | None = None
+) -> tuple[int, str | None]:
     """Row count and md5 of every compared row in key order, computed by the server: the cheap
     first pass (a mart has up to a few hundred thousand rows)."""
     cols, key = _shape(conn, schema, name)
@@ -129,19 +140,19 @@ def _fingerprint(conn: psycopg.Connection, schema: str, name: str) -> tuple[int,
     ).format(
         sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(k)) for k in key),
         _exprs(cols, float_digits=6),
-        sql.Identifier(schema, name),
+        _rows_of(schema, name, shop),
     )
     return conn.execute(query).fetchone()
 
 
 def _select(
-    conn: psycopg.Connection, schema: str, name: str
+    conn: psycopg.Connection, schema: str, name: str, shop: str | None = None
 ) -> tuple[list[str], list[str], list[tuple], list[str]]:
     """(columns, key, rows ordered by key, float columns) of one relation."""
     cols, key = _shape(conn, schema, name)
     query = sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
         _exprs(cols, float_digits=None),
-        sql.Identifier(schema, name),
+        _rows_of(schema, name, shop),
         sql.SQL(", ").join(map(sql.Identifier, key)),
     )
     floats = [c for c, t in cols if t in FLOAT_TYPES]
@@ -173,12 +184,19 @@ class Difference:
 
 
 def compare(
-    url_a: str, url_b: str, schema: str, names: Iterable[str] | None = None, kind: str = "mrv"
+    url_a: str,
+    url_b: str,
+    schema: str,
+    names: Iterable[str] | None = None,
+    kind: str = "mrv",
+    shop_in_a: str | None = None,
 ) -> tuple[list[str], list[Difference]]:
     """Compare every relation of ``schema`` (tables, materialized views and views by default)
     between A and B:
     same keys, same values (numerics rounded to the cent, floats within a relative 1e-9),
-    same row counts. Returns the relations compared and the differences found."""
+    same row counts. With ``shop_in_a``, only A's rows of that installation are compared with
+    the whole of B (B holds that one shop). Returns the relations compared and the differences
+    found."""
     diffs: list[Difference] = []
     with psycopg.connect(url_a) as a, psycopg.connect(url_b) as b:
         compared = list(names) if names is not None else relations(a, schema, kind)
@@ -186,9 +204,9 @@ def compare(
             f"{schema}: relations differ: {compared} vs {relations(b, schema, kind)}"
         )
         for name in compared:
-            if _fingerprint(a, schema, name) == _fingerprint(b, schema, name):
+            if _fingerprint(a, schema, name, shop_in_a) == _fingerprint(b, schema, name):
                 continue
-            cols_a, key, rows_a, floats = _select(a, schema, name)
+            cols_a, key, rows_a, floats = _select(a, schema, name, shop_in_a)
             cols_b, _, rows_b, _ = _select(b, schema, name)
             assert cols_a == cols_b, f"{schema}.{name}: columns differ: {cols_a} vs {cols_b}"
             positions = [cols_a.index(k) for k in key]

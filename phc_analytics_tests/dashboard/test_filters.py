@@ -14,20 +14,23 @@ def test_defaults_are_the_last_days_with_data():
 
 
 def test_a_url_round_trips_and_bad_values_fall_back():
-    chosen = Filters(date(2024, 1, 1), date(2024, 3, 31), (8, 21), ("bankwire", "cheque"))
+    chosen = Filters(
+        date(2024, 1, 1), date(2024, 3, 31), ("DE", "FR"), ("bankwire", "cheque"), ("lyon", "paris")
+    )
     assert from_query_params(chosen.to_query_params(), FIRST, LAST) == chosen
-    # One value instead of a list, a range given backwards, junk ids dropped.
+    # One value instead of a list, a range given backwards, ISO codes upper-cased, junk dropped.
     f = from_query_params(
         {
             "start": "2024-03-31",
             "end": "2024-01-01",
-            "country": ["8", "x", "-1", "--5", "²", "99999999999"],
+            "country": ["fr", "8", "x", "unknown", "FRANCE", "²", "Fr"],
             "channel": "a",
+            "shop": "paris",
         },
         FIRST,
         LAST,
     )
-    assert f == Filters(date(2024, 1, 1), date(2024, 3, 31), (-1, 8), ("a",))
+    assert f == Filters(date(2024, 1, 1), date(2024, 3, 31), ("FR", "unknown"), ("a",), ("paris",))
     # Unreadable dates: the defaults; a range beyond the data: clipped to it.
     assert from_query_params({"start": "soon", "end": "2024-13-01"}, FIRST, LAST).end == LAST
     clipped = from_query_params({"start": "2020-01-01", "end": "2030-01-01"}, FIRST, LAST)
@@ -40,4 +43,5 @@ def test_sql_params_pass_empty_lists_for_every_value():
     params = Filters(date(2024, 1, 1), date(2024, 1, 2)).sql_params()
     assert params == {
         "start": date(2024, 1, 1), "end": date(2024, 1, 2), "countries": [], "channels": [],
+        "shops": [],
     }  # fmt: skip

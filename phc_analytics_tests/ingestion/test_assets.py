@@ -7,7 +7,6 @@ import psycopg
 import pytest
 
 from phc_analytics.demo_shop import advance_shop
-from phc_analytics.errors import PhcError
 from phc_analytics.ingestion.assets import build_raw_assets
 from phc_analytics.ingestion.jobs import raw_sync_job
 from phc_analytics.ingestion.partitions import daily_partitions
@@ -65,10 +64,10 @@ def test_a_three_partition_backfill_is_one_run_with_full_metadata(resources):
     assert states["rows_read"].value == 13
 
 
-def test_a_second_shop_is_refused_before_anything_is_written(
+def test_a_second_shop_lands_beside_the_first_under_its_own_name(
     resources, migrated_database, shop_path
 ):
-    """The marts still key by id alone: the pipeline keeps one shop per warehouse for now."""
+    """The marts key by (id, shop) too: a warehouse takes a second installation as it is."""
     assets = build_raw_assets()
     with dg.instance_for_test() as instance:
         first = dg.materialize(
@@ -76,13 +75,17 @@ def test_a_second_shop_is_refused_before_anything_is_written(
         )
         assert first.success
         other = raw_resources(migrated_database, shop_path, shop="paris")
-        with pytest.raises(PhcError, match="this warehouse holds shop 'default'.*'paris'"):
-            dg.materialize(
-                assets, selection=["raw_order_states"], instance=instance, resources=other
-            )
+        second = dg.materialize(
+            assets, selection=["raw_order_states"], instance=instance, resources=other
+        )
+        assert second.success
+        metadata = second.asset_materializations_for_node("raw_order_states")[0].metadata
+        assert metadata["shop"].value == "paris"
     with psycopg.connect(migrated_database) as conn:
-        shops = conn.execute("SELECT DISTINCT shop FROM raw.order_states").fetchall()
-    assert shops == [("default",)]
+        counts = dict(
+            conn.execute("SELECT shop, count(*) FROM raw.order_states GROUP BY shop").fetchall()
+        )
+    assert counts == {"default": 13, "paris": 13}
 
 
 def tick(instance, defs, resources):

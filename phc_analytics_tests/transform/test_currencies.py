@@ -121,7 +121,7 @@ def reconcile_differences(server, url) -> list:
     finally:
         client.close()
     with psycopg.connect(url) as conn:
-        warehouse = reconcile.warehouse_figures(conn)
+        warehouse = reconcile.warehouse_figures(conn, "default")
     assert any(key.endswith("store 3") for key in shop.revenue_by_month)
     return reconcile.compare(shop, warehouse)
 
@@ -143,7 +143,7 @@ def test_another_reporting_currency_rebuilds_the_marts_in_it(warehouse, monkeypa
     with psycopg.connect(url) as conn, pytest.raises(PhcError) as e:
         changes.reporting_currency_reason(conn)
     assert (
-        "PHC_REPORTING_CURRENCY=JPY is not a currency of the shop (it has CHF, EUR, GBP, USD)"
+        "PHC_REPORTING_CURRENCY=JPY is not a currency of any shop (they have CHF, EUR, GBP, USD)"
         in str(e.value)
     )
 

@@ -245,8 +245,13 @@ def test_the_sales_aggregates_write_only_the_rows_whose_values_moved(built_copy:
     cancelled = cancel_one_order(url)
     run_dbt(url, FACTS)
     with psycopg.connect(url) as conn:
-        daily_before = conn.execute("SELECT * FROM analytics.agg_sales_daily").fetchall()
-        monthly_before = conn.execute("SELECT * FROM analytics.agg_sales_monthly").fetchall()
+        daily_before = conn.execute(
+            "SELECT date_day, country_id, sales_channel_key, d.*"
+            " FROM analytics.agg_sales_daily AS d"
+        ).fetchall()
+        monthly_before = conn.execute(
+            "SELECT month_start, country_id, category_id, m.* FROM analytics.agg_sales_monthly AS m"
+        ).fetchall()
     run_dbt(url, SALES)
     with psycopg.connect(url) as conn:
         day, month, country, channel = conn.execute(
@@ -261,8 +266,13 @@ def test_the_sales_aggregates_write_only_the_rows_whose_values_moved(built_copy:
                 (cancelled.order_id,),
             )
         }
-        daily_after = conn.execute("SELECT * FROM analytics.agg_sales_daily").fetchall()
-        monthly_after = conn.execute("SELECT * FROM analytics.agg_sales_monthly").fetchall()
+        daily_after = conn.execute(
+            "SELECT date_day, country_id, sales_channel_key, d.*"
+            " FROM analytics.agg_sales_daily AS d"
+        ).fetchall()
+        monthly_after = conn.execute(
+            "SELECT month_start, country_id, category_id, m.* FROM analytics.agg_sales_monthly AS m"
+        ).fetchall()
         # The rows this build wrote: the ones carrying the xmin of the order's own day's row.
         daily_written = set(conn.execute(
             """SELECT date_day, country_id, sales_channel_key FROM analytics.agg_sales_daily

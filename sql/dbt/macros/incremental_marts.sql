@@ -25,23 +25,35 @@
 (select coalesce(max(snapshot_xmin), 0) from analytics.refresh_log where view_name = '{{ this.schema }}.{{ this.identifier }}')
 {%- endmacro -%}
 
+{#- Affected keys are pairs (key, shop): ids are unique within a PrestaShop installation, not
+    across them (docs/shops.md), so every query below returns the key and its shop, and every
+    lookup matches both, `(x, shop) in (...)`. -#}
+
+{#- The installations in the warehouse: a few rows (each installation has a handful of
+    currencies), so a per-shop probe over them stays an index probe per shop. -#}
+{%- macro warehouse_shops() -%}
+select distinct shop from {{ ref('stg_currencies') }}
+{%- endmacro -%}
+
 {#- Orders whose staged data changed since `since`: the order or its lines were re-staged, its
     delivery address or that address's country changed, or it is quarantined (its new version
     left stg_orders; the quarantine list is short, so it is always included). -#}
 {%- macro changed_orders(since) -%}
-select order_id from {{ ref('stg_orders') }} where _staged_xid >= {{ since }}
+select order_id, shop from {{ ref('stg_orders') }} where _staged_xid >= {{ since }}
 union
-select order_id from {{ ref('stg_order_rows') }} where _staged_xid >= {{ since }}
+select order_id, shop from {{ ref('stg_order_rows') }} where _staged_xid >= {{ since }}
 union
-select record_id from {{ ref('stg_quarantine') }} where entity = 'orders'
+select record_id, shop from {{ ref('stg_quarantine') }} where entity = 'orders'
 union
-select o.order_id
+select o.order_id, o.shop
 from {{ ref('stg_orders') }} as o
-where o.address_delivery_id in (
-    select a.address_id from {{ ref('stg_addresses') }} as a where a._staged_xid >= {{ since }}
+where (o.address_delivery_id, o.shop) in (
+    select a.address_id, a.shop from {{ ref('stg_addresses') }} as a where a._staged_xid >= {{ since }}
     union
-    select a.address_id from {{ ref('stg_addresses') }} as a
-    where a.country_id in (select c.country_id from {{ ref('stg_countries') }} as c where c._staged_xid >= {{ since }})
+    select a.address_id, a.shop from {{ ref('stg_addresses') }} as a
+    where (a.country_id, a.shop) in (
+        select c.country_id, c.shop from {{ ref('stg_countries') }} as c where c._staged_xid >= {{ since }}
+    )
 )
 {%- endmacro -%}
 
@@ -53,20 +65,21 @@ with changed as (
     {{ changed_orders(since) }}
 ),
 customers as (
-    select coalesce(s.customer_id, -1) as customer_id
-    from {{ ref('stg_orders') }} as s where s.order_id in (select order_id from changed)
+    select coalesce(s.customer_id, -1) as customer_id, s.shop
+    from {{ ref('stg_orders') }} as s where (s.order_id, s.shop) in (select order_id, shop from changed)
     union
-    select m.customer_id from {{ this }} as m where m.order_id in (select order_id from changed)
+    select m.customer_id, m.shop from {{ this }} as m
+    where (m.order_id, m.shop) in (select order_id, shop from changed)
 )
-select order_id from changed
+select order_id, shop from changed
 union
-select s.order_id from {{ ref('stg_orders') }} as s
-where s.customer_id in (select customer_id from customers)
+select s.order_id, s.shop from {{ ref('stg_orders') }} as s
+where (s.customer_id, s.shop) in (select customer_id, shop from customers)
 union
 -- The unknown customer (-1): apart, so the lookup above stays an index scan.
-select s.order_id from {{ ref('stg_orders') }} as s
+select s.order_id, s.shop from {{ ref('stg_orders') }} as s
 where (s.customer_id is null or s.customer_id = -1)
-  and exists (select 1 from customers where customer_id = -1)
+  and exists (select 1 from customers as c where c.customer_id = -1 and c.shop = s.shop)
 {%- endmacro -%}
 
 {#- fct_order_lines: the changed orders and the orders with a line of a changed product (its
@@ -74,19 +87,25 @@ where (s.customer_id is null or s.customer_id = -1)
 {%- macro affected_orders_by_product(since) -%}
 {{ changed_orders(since) }}
 union
-select m.order_id from {{ this }} as m
-where m.product_id in (select p.product_id from {{ ref('stg_products') }} as p where p._staged_xid >= {{ since }})
+select m.order_id, m.shop from {{ this }} as m
+where (m.product_id, m.shop) in (
+    select p.product_id, p.shop from {{ ref('stg_products') }} as p where p._staged_xid >= {{ since }}
+)
 {%- endmacro -%}
 
 {#- customer_cohorts: the customers with an order written or deleted since `since`, and every
-    customer when the shop's latest month is now before the one the table ends on. -#}
+    customer of a shop whose latest month is now before the one the table ends on for it (two
+    index probes per shop). -#}
 {%- macro affected_cohort_customers(since) -%}
 {{ changed_fact_keys('fct_orders', 'customer_id', since) }}
 union
-select c.customer_id from {{ this }} as c
-where (select max(date_month) from {{ this }}) > (
-    select date_trunc('month', max(order_date))::date from {{ ref('fct_orders') }}
-    where is_valid and customer_id <> -1
+select c.customer_id, c.shop from {{ this }} as c
+where c.shop in (
+    select s.shop from ({{ warehouse_shops() }}) as s
+    where (select max(m.date_month) from {{ this }} as m where m.shop = s.shop) > (
+        select date_trunc('month', max(f.order_date))::date from {{ ref('fct_orders') }} as f
+        where f.is_valid and f.customer_id <> -1 and f.shop = s.shop
+    )
 )
 {%- endmacro -%}
 
@@ -99,19 +118,19 @@ where (select max(date_month) from {{ this }}) > (
 -- The product's name and category come from stg_products, not from the fact (whose rows a
 -- rename leaves unchanged): the months of a product re-staged since, or quarantined.
 union
-select m.month_start from {{ this }} as m
-where m.product_id in (
-    select p.product_id from {{ ref('stg_products') }} as p where p._staged_xid > {{ since }}
+select m.month_start, m.shop from {{ this }} as m
+where (m.product_id, m.shop) in (
+    select p.product_id, p.shop from {{ ref('stg_products') }} as p where p._staged_xid > {{ since }}
     union
-    select q.record_id from {{ ref('stg_quarantine') }} as q where q.entity = 'products'
+    select q.record_id, q.shop from {{ ref('stg_quarantine') }} as q where q.entity = 'products'
 )
 {%- endif %}
 {%- if with_categories %}
 union
-select m.month_start from {{ this }} as m
-where m.category_id in (
-    select m2.category_id from {{ this }} as m2
-    left join {{ ref('stg_categories') }} as c on c.category_id = m2.category_id
+select m.month_start, m.shop from {{ this }} as m
+where (m.category_id, m.shop) in (
+    select m2.category_id, m2.shop from {{ this }} as m2
+    left join {{ ref('stg_categories') }} as c on c.category_id = m2.category_id and c.shop = m2.shop
     where c.category_name is distinct from m2.category_name
        or c.parent_category_id is distinct from m2.parent_category_id
 )
@@ -122,12 +141,12 @@ where m.category_id in (
     (their high-water xid; a removal re-stages its row), and of the quarantined orders (whose
     new version left stg_orders; the list is short, and raw names their reference). -#}
 {%- macro affected_payment_references(since) -%}
-select reference from {{ ref('stg_orders') }} where _staged_xid > {{ since }}
+select reference, shop from {{ ref('stg_orders') }} where _staged_xid > {{ since }}
 union
-select order_reference from {{ ref('stg_order_payments') }} where _staged_xid > {{ since }}
+select order_reference, shop from {{ ref('stg_order_payments') }} where _staged_xid > {{ since }}
 union
-select r.payload ->> 'reference' from {{ source('prestashop', 'orders') }} as r
-where r.id in (select q.record_id from {{ ref('stg_quarantine') }} as q where q.entity = 'orders')
+select r.payload ->> 'reference', r.shop from {{ source('prestashop', 'orders') }} as r
+where (r.id, r.shop) in (select q.record_id, q.shop from {{ ref('stg_quarantine') }} as q where q.entity = 'orders')
 {%- endmacro -%}
 
 {#- agg_voucher_use_monthly: the months with an order written or deleted in fct_orders since
@@ -136,22 +155,26 @@ where r.id in (select q.record_id from {{ ref('stg_quarantine') }} as q where q.
 {%- macro affected_voucher_months(since) -%}
 {{ changed_fact_keys('fct_orders', 'month_start', since) }}
 union
-select o.month_start from {{ ref('fct_orders') }} as o
-where o.order_id in (select r.order_id from {{ ref('stg_order_cart_rules') }} as r where r._staged_xid > {{ since }})
+select o.month_start, o.shop from {{ ref('fct_orders') }} as o
+where (o.order_id, o.shop) in (
+    select r.order_id, r.shop from {{ ref('stg_order_cart_rules') }} as r where r._staged_xid > {{ since }}
+)
 union
-select m.month_start from {{ this }} as m
-left join {{ ref('stg_cart_rules') }} as c on c.cart_rule_id = m.cart_rule_id
+select m.month_start, m.shop from {{ this }} as m
+left join {{ ref('stg_cart_rules') }} as c on c.cart_rule_id = m.cart_rule_id and c.shop = m.shop
 where coalesce(c.cart_rule_name, 'cart rule ' || m.cart_rule_id) is distinct from m.cart_rule_name
    or c.code is distinct from m.code
 {%- endmacro -%}
 
-{#- The shop's latest activity: its latest order or cart change (agg_carts_daily judges a cart
-    abandoned against it). Index probes: the latest order day, then its orders. -#}
-{%- macro cart_activity_as_of() -%}
+{#- The latest activity of `shop` (an expression): its latest order or cart change
+    (agg_carts_daily judges a cart abandoned against its own shop's clock). Index probes: the
+    shop's latest order day, then its orders. -#}
+{%- macro cart_activity_as_of(shop) -%}
 greatest(
     (select max(f.order_created_at) from {{ ref('fct_orders') }} as f
-     where f.order_date = (select max(order_date) from {{ ref('fct_orders') }})),
-    (select max(updated_at) from {{ ref('stg_carts') }})
+     where f.shop = {{ shop }}
+       and f.order_date = (select max(f2.order_date) from {{ ref('fct_orders') }} as f2 where f2.shop = {{ shop }})),
+    (select max(c.updated_at) from {{ ref('stg_carts') }} as c where c.shop = {{ shop }})
 )
 {%- endmacro -%}
 
@@ -162,125 +185,156 @@ greatest(
     of the clock (abandoned before, they may be pending again if the clock went back: its
     latest order left the facts). A cart's day (date_add) never changes. -#}
 {%- macro affected_cart_days(since) -%}
-select cart_date from {{ ref('stg_carts') }} where _staged_xid > {{ since }}
+select cart_date, shop from {{ ref('stg_carts') }} where _staged_xid > {{ since }}
 union
-select c.cart_date from {{ ref('stg_carts') }} as c
-where c.cart_id in (
-    select cart_id from {{ ref('stg_orders') }} where _staged_xid > {{ since }}
+select c.cart_date, c.shop from {{ ref('stg_carts') }} as c
+where (c.cart_id, c.shop) in (
+    select cart_id, shop from {{ ref('stg_orders') }} where _staged_xid > {{ since }}
     union
-    select (r.payload ->> 'id_cart')::bigint from {{ source('prestashop', 'orders') }} as r
-    where r.id in (select q.record_id from {{ ref('stg_quarantine') }} as q where q.entity = 'orders')
+    select (r.payload ->> 'id_cart')::bigint, r.shop from {{ source('prestashop', 'orders') }} as r
+    where (r.id, r.shop) in (select q.record_id, q.shop from {{ ref('stg_quarantine') }} as q where q.entity = 'orders')
       and (r.payload ->> 'id_cart') ~ '^[0-9]{1,18}$'
 )
 union
-select date_day from {{ this }} where carts > ordered_carts + abandoned_carts
+select date_day, shop from {{ this }} where carts > ordered_carts + abandoned_carts
 union
-select cart_date from {{ ref('stg_carts') }}
-where updated_at >= {{ cart_activity_as_of() }} - make_interval(hours => {{ var('abandoned_cart_idle_hours') }})
+-- Per shop, against its own clock (a lateral: the clock is computed once per shop).
+select c.cart_date, c.shop
+from ({{ warehouse_shops() }}) as s
+cross join lateral (
+    select c.cart_date, c.shop from {{ ref('stg_carts') }} as c
+    where c.shop = s.shop
+      and c.updated_at >= {{ cart_activity_as_of('s.shop') }} - make_interval(hours => {{ var('abandoned_cart_idle_hours') }})
+) as c
 {%- endmacro -%}
 
-{#- First pre-hook of agg_sales_daily: the temporary table phc_sales_scope, for each (country,
-    channel) pair a change touched, the first day the build recomputes (from_day). The running
-    sums and the prior-period columns carry a day's change forward, so the pair's rows from
-    that day on are recomputed, and only those that differ written (row_diff). A pair is touched
-    by an order written or deleted since `since`, on its order date or its refund date (a
-    deleted order's refund cannot precede its order date), in its new pair and in its old one
-    (the removal log; a row logged before migration 014 has no pair, and touches every pair from
-    the first of its order month). Also: a new pair, on every day; every pair, on the days the
-    grid gained or lost at its end (it runs to today); and every pair on every day when the
-    grid's first day moved or a pair left it. -#}
+{#- First pre-hook of agg_sales_daily: the temporary table phc_sales_scope, for each (shop,
+    country, channel) a change touched, the first day the build recomputes (from_day). The
+    running sums and the prior-period columns carry a day's change forward, so the group's rows
+    from that day on are recomputed, and only those that differ written (row_diff). A group is
+    touched by an order written or deleted since `since`, on its order date or its refund date (a
+    deleted order's refund cannot precede its order date), in its new group and in its old one
+    (the removal log; a row logged before migration 014 has no pair, and touches every pair of its
+    shop from the first of its order month). Also: a new group, on every day; every group of a
+    shop, on the days its grid gained or lost at its end (it runs to today); and every group of a
+    shop on every day when its grid's first day moved or a group left it. Each shop has its own
+    grid, from its own first order. -#}
 {%- macro sales_day_scope(since) -%}
 {%- if is_incremental() %}
 create temporary table phc_sales_scope on commit drop as
-with fact as (
-    select min(order_date) as first_day, greatest(max(order_date), current_date) as last_day
-    from {{ ref('fct_orders') }}
+with shops as (
+    {{ warehouse_shops() }}
+    union
+    select shop from staging.removed_fact_rows where fact = 'fct_orders' and removed_xid > {{ since }}
 ),
-stored as (
-    select min(date_day) as first_day, max(date_day) as last_day from {{ this }}
+-- Index probes per shop (order_date's index, date_day's).
+fact as materialized (
+    select s.shop,
+           (select min(f.order_date) from {{ ref('fct_orders') }} as f where f.shop = s.shop) as first_day,
+           greatest((select max(f.order_date) from {{ ref('fct_orders') }} as f where f.shop = s.shop),
+                    current_date) as last_day
+    from shops as s
+),
+stored as materialized (
+    select s.shop,
+           (select min(t.date_day) from {{ this }} as t where t.shop = s.shop) as first_day,
+           (select max(t.date_day) from {{ this }} as t where t.shop = s.shop) as last_day
+    from shops as s
 ),
 fact_pairs as materialized (
-    select distinct country_id, sales_channel_key from {{ ref('fct_orders') }}
+    select distinct shop, country_id, sales_channel_key from {{ ref('fct_orders') }}
 ),
--- The grid is dense: its first day holds every pair.
+-- A shop's grid is dense: its first day holds every group.
 stored_pairs as materialized (
-    select country_id, sales_channel_key from {{ this }}
-    where date_day = (select first_day from stored)
+    select t.shop, t.country_id, t.sales_channel_key from {{ this }} as t
+    join stored as s on s.shop = t.shop and t.date_day = s.first_day
 ),
 all_pairs as (
     select * from fact_pairs union select * from stored_pairs
 ),
 removed as (
-    select r.country_id, r.sales_channel_key, coalesce(r.order_date, r.month_start) as day
+    select r.shop, r.country_id, r.sales_channel_key, coalesce(r.order_date, r.month_start) as day
     from staging.removed_fact_rows as r
     where r.fact = 'fct_orders' and r.removed_xid > {{ since }}
 ),
-touched (country_id, sales_channel_key, day) as (
-    select f.country_id, f.sales_channel_key, f.order_date
+touched (shop, country_id, sales_channel_key, day) as (
+    select f.shop, f.country_id, f.sales_channel_key, f.order_date
     from {{ ref('fct_orders') }} as f where f._mart_xid > {{ since }}
     union all
-    select f.country_id, f.sales_channel_key, f.refunded_at::date
+    select f.shop, f.country_id, f.sales_channel_key, f.refunded_at::date
     from {{ ref('fct_orders') }} as f where f._mart_xid > {{ since }} and f.refunded_at is not null
     union all
-    select r.country_id, r.sales_channel_key, r.day from removed as r where r.country_id is not null
+    select r.shop, r.country_id, r.sales_channel_key, r.day from removed as r where r.country_id is not null
     union all
-    select p.country_id, p.sales_channel_key, r.day
-    from removed as r, all_pairs as p where r.country_id is null
+    select p.shop, p.country_id, p.sales_channel_key, r.day
+    from removed as r join all_pairs as p on p.shop = r.shop where r.country_id is null
     union all
-    select n.country_id, n.sales_channel_key, least(s.first_day, f.first_day)
-    from (select * from fact_pairs except select * from stored_pairs) as n, stored as s, fact as f
+    select n.shop, n.country_id, n.sales_channel_key, least(s.first_day, f.first_day)
+    from (select * from fact_pairs except select * from stored_pairs) as n
+    join stored as s on s.shop = n.shop
+    join fact as f on f.shop = n.shop
     union all
-    select p.country_id, p.sales_channel_key, least(s.last_day, f.last_day) + 1
-    from all_pairs as p, stored as s, fact as f where s.last_day <> f.last_day
+    select p.shop, p.country_id, p.sales_channel_key, least(s.last_day, f.last_day) + 1
+    from all_pairs as p
+    join stored as s on s.shop = p.shop
+    join fact as f on f.shop = p.shop
+    where s.last_day <> f.last_day
     union all
-    select p.country_id, p.sales_channel_key, least(s.first_day, f.first_day)
-    from all_pairs as p, stored as s, fact as f
+    select p.shop, p.country_id, p.sales_channel_key, least(s.first_day, f.first_day)
+    from all_pairs as p
+    join stored as s on s.shop = p.shop
+    join fact as f on f.shop = p.shop
     where s.first_day is distinct from f.first_day
-       or exists (select * from stored_pairs except select * from fact_pairs)
+       or exists (
+           select sp.country_id, sp.sales_channel_key from stored_pairs as sp where sp.shop = p.shop
+           except
+           select fp.country_id, fp.sales_channel_key from fact_pairs as fp where fp.shop = p.shop
+       )
 )
-select t.country_id, t.sales_channel_key, min(t.day) as from_day,
+select t.shop, t.country_id, t.sales_channel_key, min(t.day) as from_day,
        exists (
            select 1 from fact_pairs as p
-           where p.country_id = t.country_id and p.sales_channel_key = t.sales_channel_key
+           where p.shop = t.shop and p.country_id = t.country_id and p.sales_channel_key = t.sales_channel_key
        ) as in_fact
 from touched as t
-group by 1, 2;
+group by 1, 2, 3;
 analyze phc_sales_scope;
 {%- endif %}
 {%- endmacro -%}
 
 {#- First pre-hook of agg_sales_monthly: the temporary table phc_sales_month_scope, for each
-    (country, category) an order line written or deleted since `since` belongs to (its new
+    (shop, country, category) an order line written or deleted since `since` belongs to (its new
     values, and its old ones from the removal log), the first month the build recomputes
-    (from_month). A line logged before migration 014 names no group and touches every group
-    from its month. -#}
+    (from_month). A line logged before migration 014 names no group and touches every group of
+    its shop from its month. -#}
 {%- macro sales_month_scope(since) -%}
 {%- if is_incremental() %}
 create temporary table phc_sales_month_scope on commit drop as
 with removed as (
-    select r.country_id, r.category_id, r.month_start
+    select r.shop, r.country_id, r.category_id, r.month_start
     from staging.removed_fact_rows as r
     where r.fact = 'fct_order_lines' and r.removed_xid > {{ since }}
 ),
-touched (country_id, category_id, month_start) as (
-    select f.country_id, f.category_id, f.month_start
+touched (shop, country_id, category_id, month_start) as (
+    select f.shop, f.country_id, f.category_id, f.month_start
     from {{ ref('fct_order_lines') }} as f where f._mart_xid > {{ since }}
     union all
-    select r.country_id, r.category_id, r.month_start from removed as r where r.country_id is not null
+    select r.shop, r.country_id, r.category_id, r.month_start from removed as r where r.country_id is not null
     union all
-    select g.country_id, g.category_id, r.month_start
-    from removed as r, (select distinct country_id, category_id from {{ this }}) as g
+    select g.shop, g.country_id, g.category_id, r.month_start
+    from removed as r
+    join (select distinct shop, country_id, category_id from {{ this }}) as g on g.shop = r.shop
     where r.country_id is null
 )
-select country_id, category_id, min(month_start) as from_month
+select shop, country_id, category_id, min(month_start) as from_month
 from touched
-group by 1, 2;
+group by 1, 2, 3;
 analyze phc_sales_month_scope;
 {%- endif %}
 {%- endmacro -%}
 
-{#- Pre-hook. `affected` is the SQL of the affected keys (one column, named `key`, of type
-    `key_type`), rendered with mart_watermark() as its `since`. A mart built with the row_diff
+{#- Pre-hook. `affected` is the SQL of the affected keys (two columns: the key, of type
+    `key_type`, and its shop), rendered with mart_watermark() as its `since`. A mart built with the row_diff
     strategy deletes nothing here. An aggregate passes `reads_fact`, and a mart over staging
     tables `reads_staged` (their names): its watermark is then the highest transaction id that
     wrote them (fact_high_water, staged_high_water), not its snapshot xmin. -#}
@@ -298,7 +352,7 @@ select
     set_config('phc.mart_incremental', '{{ "true" if is_incremental() else "false" }}', true);
 {%- if is_incremental() %}
 create temporary table phc_affected_keys on commit drop as
-select distinct k.key from ({{ affected }}) as k (key) where k.key is not null;
+select distinct k.key, k.shop from ({{ affected }}) as k (key, shop) where k.key is not null;
 -- Autovacuum never analyzes temporary tables: without this the planner guesses their size.
 analyze phc_affected_keys;
 {%- if config.get('incremental_strategy') == 'row_diff' %}
@@ -309,14 +363,14 @@ analyze phc_affected_keys;
 {%- endif %}
 {%- else %}
 with gone as (
-    delete from {{ this }} where {{ key }} in (select key from phc_affected_keys)
+    delete from {{ this }} where ({{ key }}, shop) in (select key, shop from phc_affected_keys)
     returning {{ key }}
 )
 select set_config('phc.mart_deleted', count(*)::text, true) from gone;
 {%- endif %}
 {%- else %}
 -- Empty on a full build, so the post-hook reads the same table either way.
-create temporary table phc_affected_keys (key {{ key_type }}) on commit drop;
+create temporary table phc_affected_keys (key {{ key_type }}, shop text) on commit drop;
 {%- endif %}
 {%- endmacro -%}
 
@@ -348,9 +402,9 @@ where fact = '{{ this.identifier }}'
     rows carry _mart_xid, the id of the transaction that wrote them; its deleted rows are in
     staging.removed_fact_rows): an aggregate over the fact recomputes exactly these groups. -#}
 {%- macro changed_fact_keys(fact, column, since) -%}
-select f.{{ column }} from {{ ref(fact) }} as f where f._mart_xid > {{ since }}
+select f.{{ column }}, f.shop from {{ ref(fact) }} as f where f._mart_xid > {{ since }}
 union
-select r.{{ column }} from staging.removed_fact_rows as r
+select r.{{ column }}, r.shop from staging.removed_fact_rows as r
 where r.fact = '{{ fact }}' and r.removed_xid > {{ since }}
 {%- endmacro -%}
 
@@ -380,11 +434,11 @@ greatest(
 (select coalesce(max(s._staged_xid), 0) from {{ ref(model) }} as s)
 {%- endmacro -%}
 
-{#- The model's keys: a query of the affected keys on an incremental build, none (every key) on
-    a full one. -#}
+{#- The model's keys: a query of the affected (key, shop) pairs on an incremental build, none
+    (every key) on a full one. Used as `(x, shop) in ({{ affected_keys() }})`. -#}
 {%- macro affected_keys() -%}
 {%- if is_incremental() -%}
-select key from phc_affected_keys
+select key, shop from phc_affected_keys
 {%- endif -%}
 {%- endmacro -%}
 
@@ -399,7 +453,7 @@ select key from phc_affected_keys
 
     Config: `unique_key` (the affected key: an order, a day), or `affected_rows` (a condition on
     the old row `t` that says it may change, when a key cannot), `row_key` (the row's own
-    unique key, one column or a list) and, for a fact, `removed_columns` (what
+    unique key, one column or a list; with the shop: ids repeat across installations) and, for a fact, `removed_columns` (what
     staging.removed_fact_rows keeps of a deleted row: the old keys the aggregates over the fact
     must recompute). -#}
 {%- macro get_incremental_row_diff_sql(arg_dict) -%}
@@ -415,7 +469,7 @@ select key from phc_affected_keys
 analyze {{ new }};
 with gone as (
     delete from {{ target }} as t
-    where {{ config.get('affected_rows') or ('t.' ~ key ~ ' in (select key from phc_affected_keys)') }}
+    where {{ config.get('affected_rows') or ('(t.' ~ key ~ ', t.shop) in (select key, shop from phc_affected_keys)') }}
       and not exists (
           select 1 from {{ new }} as n
           where {% for k in row_key %}n.{{ k }} = t.{{ k }} and {% endfor %}
@@ -467,7 +521,7 @@ select
         {%- elif written_mark %}
         else (select count(*) from {{ this }} where {{ written_mark }} = {{ staged_xid() }})
         {%- else %}
-        else (select count(*) from {{ this }} where {{ key }} in (select key from phc_affected_keys))
+        else (select count(*) from {{ this }} where ({{ key }}, shop) in (select key, shop from phc_affected_keys))
         {%- endif %}
     end
 from (select current_setting('phc.mart_incremental')::boolean as incremental) as b;

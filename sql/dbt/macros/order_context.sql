@@ -3,8 +3,14 @@
     customer's sequence of valid orders. `order_ids` (a query of order ids) limits it to the
     orders an incremental build recomputes; none means every order. -#}
 {% macro order_context(order_ids=none) %}
-with stores as (
-    select shop_id, currency_id from {{ ref('int_store_settings') }}
+with installations as (
+    -- Each installation's default currency (its global PS_CURRENCY_DEFAULT): one probe per shop.
+    select s.shop, {{ default_currency_id('s.shop') }} as currency_id
+    from ({{ warehouse_shops() }}) as s
+),
+
+stores as (
+    select shop, shop_id, currency_id from {{ ref('int_store_settings') }}
 ),
 
 placed as (
@@ -14,24 +20,31 @@ placed as (
         -- missing or zero rate is treated as 1 (and tested).
         coalesce(nullif(o.conversion_rate, 0), 1) as order_rate,
         -- The store's default currency: its own configuration, else the installation's.
-        coalesce(st.currency_id, {{ default_currency_id() }}) as store_currency_id
+        coalesce(st.currency_id, i.currency_id) as store_currency_id,
+        i.currency_id as installation_currency_id
     from {{ ref('stg_orders') }} as o
-    left join stores as st on st.shop_id = o.shop_id
+    left join stores as st on st.shop = o.shop and st.shop_id = o.shop_id
+    left join installations as i on i.shop = o.shop
     {%- if order_ids %}
-    where o.order_id in ({{ order_ids }})
+    where (o.order_id, o.shop) in ({{ order_ids }})
     {%- endif %}
 ),
 
 orders as (
     select
         p.*,
+        sc.iso_code as store_currency,
+        ic.iso_code as installation_currency,
         -- Order currency per unit of the reporting currency: every amount is divided by it.
-        {{ reporting_divisor('p.order_rate', 'p.store_currency_id', 'p.date_add::date') }} as rate
+        {{ reporting_divisor('p.order_rate', 'p.shop', 'sc.iso_code', 'p.date_add::date') }} as rate
     from placed as p
+    left join {{ ref('stg_currencies') }} as sc on sc.shop = p.shop and sc.currency_id = p.store_currency_id
+    left join {{ ref('stg_currencies') }} as ic on ic.shop = p.shop and ic.currency_id = p.installation_currency_id
 )
 
 select
     o.order_id,
+    o.shop,
     o.reference,
     coalesce(o.customer_id, -1) as customer_id,
     o.date_add as order_created_at,
@@ -46,6 +59,7 @@ select
     o.shop_id,
     o.currency_id,
     oc.iso_code as order_currency,
+    o.installation_currency,
     o.conversion_rate,
     o.rate as reporting_rate,
     o.current_state_id,
@@ -78,13 +92,13 @@ select
     -- keeps every order of each affected customer (affected_orders_by_customer).
     case when o.is_valid then
         row_number() over (
-            partition by coalesce(o.customer_id, -1), o.is_valid order by o.date_add, o.order_id
+            partition by o.shop, coalesce(o.customer_id, -1), o.is_valid order by o.date_add, o.order_id
         )
     end as customer_order_seq
 from orders as o
-left join {{ ref('stg_addresses') }} as a on a.address_id = o.address_delivery_id
-left join {{ ref('stg_countries') }} as c on c.country_id = a.country_id
-left join {{ ref('stg_currencies') }} as oc on oc.currency_id = o.currency_id
+left join {{ ref('stg_addresses') }} as a on a.address_id = o.address_delivery_id and a.shop = o.shop
+left join {{ ref('stg_countries') }} as c on c.country_id = a.country_id and c.shop = a.shop
+left join {{ ref('stg_currencies') }} as oc on oc.currency_id = o.currency_id and oc.shop = o.shop
 {% endmacro %}
 
 
@@ -100,11 +114,11 @@ left join {{ ref('stg_currencies') }} as oc on oc.currency_id = o.currency_id
 with lines as (
     select
         r.*,
-        sum(r.line_total_tax_excl) over (partition by r.order_id) as order_lines_total,
-        count(*) over (partition by r.order_id) as order_line_count
+        sum(r.line_total_tax_excl) over (partition by r.shop, r.order_id) as order_lines_total,
+        count(*) over (partition by r.shop, r.order_id) as order_line_count
     from {{ ref('stg_order_rows') }} as r
     where r.order_detail_id is not null
-    {%- if order_ids %} and r.order_id in ({{ order_ids }}){% endif %}
+    {%- if order_ids %} and (r.order_id, r.shop) in ({{ order_ids }}){% endif %}
 ),
 
 orders as (
@@ -114,6 +128,7 @@ orders as (
 select
     l.order_detail_id,
     l.order_id,
+    l.shop,
     o.order_date,
     o.month_start,
     o.invoice_date,
@@ -147,15 +162,15 @@ select
     coalesce(l.quantity, 0) * c.unit_cost as line_cost,
     o.net_revenue * s.share - coalesce(l.quantity, 0) * c.unit_cost as line_margin
 from lines as l
-join orders as o on o.order_id = l.order_id
+join orders as o on o.order_id = l.order_id and o.shop = l.shop
 cross join lateral (
     select case
         when coalesce(l.order_lines_total, 0) <> 0 then coalesce(l.line_total_tax_excl, 0) / l.order_lines_total
         else 1.0 / l.order_line_count
     end as share
 ) as s
-left join {{ ref('stg_products') }} as p on p.product_id = l.product_id
+left join {{ ref('stg_products') }} as p on p.product_id = l.product_id and p.shop = l.shop
 cross join lateral (
-    select {{ to_reporting('nullif(p.wholesale_price, 0)', default_currency_id(), 'o.order_date') }} as unit_cost
+    select {{ to_reporting('nullif(p.wholesale_price, 0)', 'o.shop', 'o.installation_currency', 'o.order_date') }} as unit_cost
 ) as c
 {% endmacro %}

@@ -1,23 +1,30 @@
-{#- Money in the marts is in one reporting currency: PHC_REPORTING_CURRENCY (an ISO code), or
-    the installation's default currency (the global PS_CURRENCY_DEFAULT) when it is unset.
+{#- Money in the marts is in one reporting currency, named by its ISO code: PHC_REPORTING_CURRENCY,
+    or, when it is unset, the default currency (PS_CURRENCY_DEFAULT) of the reporting shop: the
+    first shop of the shops file (the pipeline passes its name as PHC_REPORTING_SHOP), else the
+    first installation by name.
 
     An order's amounts are in its own currency. Divided by the order's conversion_rate (frozen
     on the order by PrestaShop) they are in its store's default currency; then they go to the
     reporting currency at the rate of the order's day from the project's own dated rates
-    (stg_currency_rates). When the store's currency is the reporting currency, which is every
-    order of a single-currency installation, the second step is skipped. docs/models.md,
-    "Currencies", states the rules. The currency-choosing subqueries are uncorrelated:
-    PostgreSQL runs each once per statement (an InitPlan); a rate lookup is one index probe of
-    stg_currency_rates per converted row, and none for a row already in the reporting currency. -#}
+    (stg_currency_rates, each installation's own), looked up in the order's own installation
+    when it knows the reporting currency, else in the first installation (by name) that knows
+    both currencies (int_currency_paths). When the store's currency is the reporting currency,
+    which is every order of a single-currency shop, the second step is skipped and nothing is
+    multiplied. docs/models.md, "Currencies", states the rules. The currency-choosing subqueries
+    are uncorrelated or per installation; a rate lookup is one index probe of stg_currency_rates
+    per converted row, and none for a row already in the reporting currency. -#}
 
-{%- macro default_currency_id() -%}
+{#- The id of `shop`'s installation-wide default currency (a correlated subquery on the shop
+    expression: use it over a list of shops, not per row). -#}
+{%- macro default_currency_id(shop) -%}
 (
-    select c.currency_id
-    from {{ ref('stg_configurations') }} as cfg
-    join {{ ref('stg_currencies') }} as c
-      on cfg.value ~ '^[0-9]+$' and c.currency_id = cfg.value::int
-    where cfg.name = 'PS_CURRENCY_DEFAULT'
-    order by cfg.id_shop nulls first, cfg.id_shop_group nulls first, cfg.configuration_id
+    select cur_default.currency_id
+    from {{ ref('stg_configurations') }} as cfg_default
+    join {{ ref('stg_currencies') }} as cur_default
+      on cur_default.shop = cfg_default.shop and cfg_default.value ~ '^[0-9]+$'
+     and cur_default.currency_id = cfg_default.value::int
+    where cfg_default.name = 'PS_CURRENCY_DEFAULT' and cfg_default.shop = {{ shop }}
+    order by cfg_default.id_shop nulls first, cfg_default.id_shop_group nulls first, cfg_default.configuration_id
     limit 1
 )
 {%- endmacro -%}
@@ -25,50 +32,75 @@
 {%- macro reporting_currency_code() -%}
 {%- set chosen = env_var('PHC_REPORTING_CURRENCY', '') | trim | upper -%}
 {%- if chosen and not modules.re.fullmatch('[A-Z]{3}', chosen) -%}
-{{ exceptions.raise_compiler_error("PHC_REPORTING_CURRENCY=" ~ chosen ~ " is not an ISO 4217 code; use e.g. EUR, or unset it for the shop's default currency") }}
+{{ exceptions.raise_compiler_error("PHC_REPORTING_CURRENCY=" ~ chosen ~ " is not an ISO 4217 code; use e.g. EUR, or unset it for the first shop's default currency") }}
 {%- endif -%}
 {{ return(chosen) }}
 {%- endmacro -%}
 
-{%- macro reporting_currency_id() -%}
-{%- set chosen = reporting_currency_code() -%}
-{%- if chosen -%}
-(select c.currency_id from {{ ref('stg_currencies') }} as c where c.iso_code = '{{ chosen }}' order by c.currency_id limit 1)
-{%- else -%}
-{{ default_currency_id() }}
-{%- endif -%}
+{#- The shop whose default currency is the reporting one when PHC_REPORTING_CURRENCY is unset. -#}
+{#- The aliases inside these macros (cfg_default, cur_default, path, dated...) are unusual on
+    purpose: a caller's expression such as `p.shop` must not be captured by a subquery's own
+    alias. -#}
+
+{%- macro reporting_shop() -%}
+{%- set named = env_var('PHC_REPORTING_SHOP', '') | trim -%}
+{#- A named shop the warehouse does not hold (the single-shop variables name `default`, and a
+    warehouse may hold other shops only) falls back to the first by name. -#}
+(select coalesce(
+    {%- if named %}
+    (select cur_named.shop from {{ ref('stg_currencies') }} as cur_named
+     where cur_named.shop = '{{ named | replace("'", "''") }}' limit 1),
+    {%- endif %}
+    (select min(cur_any.shop) from {{ ref('stg_currencies') }} as cur_any)
+))
 {%- endmacro -%}
 
 {#- The ISO code of the reporting currency: the `currency` column of every money mart. -#}
 {%- macro reporting_currency() -%}
-(select c.iso_code from {{ ref('stg_currencies') }} as c where c.currency_id = {{ reporting_currency_id() }})
+{%- set chosen = reporting_currency_code() -%}
+{%- if chosen -%}
+'{{ chosen }}'::text
+{%- else -%}
+(select cur_reporting.iso_code from {{ ref('stg_currencies') }} as cur_reporting
+ where cur_reporting.shop = {{ reporting_shop() }} and cur_reporting.currency_id = {{ default_currency_id(reporting_shop()) }})
+{%- endif -%}
 {%- endmacro -%}
 
-{#- Units of `currency_id` per unit of the shop's default currency on `day`
-    (stg_currency_rates: the last version first seen before that day, or the first version for
-    days before any). A version seen today applies from tomorrow, so what an incremental build
-    wrote today is what a full rebuild writes. -#}
-{%- macro currency_rate(currency_id, day) -%}
+{#- The installation whose rates convert `iso` (an expression) of `shop` to the reporting
+    currency (int_currency_paths: the shop itself when it knows the reporting currency). -#}
+{%- macro conversion_shop(shop, iso) -%}
+(select path.via_shop from {{ ref('int_currency_paths') }} as path where path.shop = {{ shop }} and path.iso_code = {{ iso }})
+{%- endmacro -%}
+
+{#- Units of currency `iso` per unit of `shop`'s default currency on `day` (stg_currency_rates:
+    the last version first seen before that day, or the first version for days before any). A
+    version seen today applies from tomorrow, so what an incremental build wrote today is what a
+    full rebuild writes. -#}
+{%- macro currency_rate(shop, iso, day) -%}
 (
-    select r.rate
-    from {{ ref('stg_currency_rates') }} as r
-    where r.currency_id = {{ currency_id }}
-      and r.valid_from <= {{ day }} and {{ day }} < r.valid_to
+    select dated.rate
+    from {{ ref('stg_currency_rates') }} as dated
+    where dated.iso_code = {{ iso }} and dated.shop = {{ shop }}
+      and dated.valid_from <= {{ day }} and {{ day }} < dated.valid_to
+    order by dated.currency_id
+    limit 1
 )
 {%- endmacro -%}
 
-{#- `amount`, in `currency_id`, in the reporting currency on `day`; untouched when the two are
-    one currency (no multiplication by 1, so single-currency figures keep their exact digits).
-    NULL-safe: an unknown currency on both sides is one currency. -#}
-{%- macro to_reporting(amount, currency_id, day) -%}
-(case when {{ currency_id }} is not distinct from {{ reporting_currency_id() }} then {{ amount }}
-      else {{ amount }} * {{ currency_rate(reporting_currency_id(), day) }} / nullif({{ currency_rate(currency_id, day) }}, 0) end)
+{#- `amount`, in currency `iso` of installation `shop`, in the reporting currency on `day`;
+    untouched when the two are one currency (no multiplication by 1, so single-currency figures
+    keep their exact digits). NULL-safe: an unknown currency on both sides is one currency. -#}
+{%- macro to_reporting(amount, shop, iso, day) -%}
+(case when {{ iso }} is not distinct from {{ reporting_currency() }} then {{ amount }}
+      else {{ amount }} * {{ currency_rate(conversion_shop(shop, iso), reporting_currency(), day) }}
+           / nullif({{ currency_rate(conversion_shop(shop, iso), iso, day) }}, 0) end)
 {%- endmacro -%}
 
-{#- An order's divisor: its own rate (order currency per unit of its store's currency) times
-    the store's currency per unit of the reporting currency on `day`. Dividing an amount in the
-    order's currency by it gives the amount in the reporting currency. -#}
-{%- macro reporting_divisor(order_rate, store_currency_id, day) -%}
-(case when {{ store_currency_id }} is not distinct from {{ reporting_currency_id() }} then {{ order_rate }}
-      else {{ order_rate }} * {{ currency_rate(store_currency_id, day) }} / nullif({{ currency_rate(reporting_currency_id(), day) }}, 0) end)
+{#- An order's divisor: its own rate (order currency per unit of its store's currency, `iso`)
+    times the store's currency per unit of the reporting currency on `day`. Dividing an amount
+    in the order's currency by it gives the amount in the reporting currency. -#}
+{%- macro reporting_divisor(order_rate, shop, iso, day) -%}
+(case when {{ iso }} is not distinct from {{ reporting_currency() }} then {{ order_rate }}
+      else {{ order_rate }} * {{ currency_rate(conversion_shop(shop, iso), iso, day) }}
+           / nullif({{ currency_rate(conversion_shop(shop, iso), reporting_currency(), day) }}, 0) end)
 {%- endmacro -%}

@@ -9,15 +9,18 @@
     pre_hook="{{ begin_incremental_mart('month_start', affected_sales_months(mart_watermark(), with_categories=true), key_type='date', reads_fact='fct_order_lines') }}",
     post_hook="{{ end_incremental_mart('month_start') }}",
     indexes=[
-    {'columns': ['category_id', 'month_start'], 'unique': True},
+    {'columns': ['category_id', 'month_start', 'shop'], 'unique': True},
     {'columns': ['month_start']},
 ]) }}
 
--- Valid order lines by (sub-)category and month: the product's default category, which is the
--- most specific one in PrestaShop, with its top-level category for roll-ups.
+-- Valid order lines by (sub-)category and month, per shop: the product's default category, which
+-- is the most specific one in PrestaShop, with its top-level category for roll-ups. Ranks are
+-- within the shop's month: a build recomputes (month, shop) pairs, so a rank cannot depend on
+-- another shop's rows.
 with monthly as (
     select
         category_id,
+        shop,
         month_start,
         count(distinct order_id) as orders,
         count(distinct product_id) as products_sold,
@@ -28,13 +31,14 @@ with monthly as (
     from {{ ref('fct_order_lines') }}
     where is_valid
     {%- if is_incremental() %}
-      and month_start in ({{ affected_keys() }})
+      and (month_start, shop) in ({{ affected_keys() }})
     {%- endif %}
-    group by 1, 2
+    group by 1, 2, 3
 )
 
 select
     m.category_id,
+    m.shop,
     m.month_start,
     c.category_name,
     c.parent_category_id,
@@ -46,7 +50,7 @@ select
     -- NULL unless the costed lines' revenue is positive: a ratio to zero or negative revenue
     -- (see docs/models.md, Margin) would flip the sign of a loss.
     case when m.costed_revenue > 0 then m.margin / m.costed_revenue end as margin_pct,
-    dense_rank() over (partition by m.month_start order by m.margin desc nulls last) as margin_rank,
+    dense_rank() over (partition by m.shop, m.month_start order by m.margin desc nulls last) as margin_rank,
     {{ reporting_currency() }} as currency
 from monthly as m
-left join {{ ref('stg_categories') }} as c on c.category_id = m.category_id
+left join {{ ref('stg_categories') }} as c on c.category_id = m.category_id and c.shop = m.shop

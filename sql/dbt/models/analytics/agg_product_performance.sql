@@ -10,16 +10,18 @@
     pre_hook="{{ begin_incremental_mart('month_start', affected_sales_months(mart_watermark(), with_products=true), key_type='date', reads_fact='fct_order_lines') }}",
     post_hook="{{ end_incremental_mart('month_start') }}",
     indexes=[
-    {'columns': ['product_id', 'month_start'], 'unique': True},
+    {'columns': ['product_id', 'month_start', 'shop'], 'unique': True},
     {'columns': ['month_start', 'revenue_rank']},
 ]) }}
 
--- Valid order lines by product and month. Ranks are dense within the month (1 = best);
--- is_top10 marks exactly the ten best sellers by revenue (ties broken by product id, so a
--- month always has at most ten).
+-- Valid order lines by product and month, per shop. Ranks are dense within the shop's month
+-- (1 = best; a build recomputes (month, shop) pairs, so a rank cannot depend on another shop's
+-- rows); is_top10 marks exactly the shop's ten best sellers by revenue (ties broken by product
+-- id, so a shop's month always has at most ten).
 with monthly as (
     select
         product_id,
+        shop,
         month_start,
         max(product_name) as product_name,
         count(distinct order_id) as orders,
@@ -31,13 +33,14 @@ with monthly as (
     from {{ ref('fct_order_lines') }}
     where is_valid
     {%- if is_incremental() %}
-      and month_start in ({{ affected_keys() }})
+      and (month_start, shop) in ({{ affected_keys() }})
     {%- endif %}
-    group by 1, 2
+    group by 1, 2, 3
 )
 
 select
     m.product_id,
+    m.shop,
     m.month_start,
     coalesce(p.product_name, m.product_name) as product_name,
     p.category_id,
@@ -49,9 +52,9 @@ select
     -- NULL unless the costed lines' revenue is positive: a ratio to zero or negative revenue
     -- (see docs/models.md, Margin) would flip the sign of a loss.
     case when m.costed_revenue > 0 then m.margin / m.costed_revenue end as margin_pct,
-    dense_rank() over (partition by m.month_start order by m.net_revenue desc) as revenue_rank,
-    dense_rank() over (partition by m.month_start order by m.margin desc nulls last) as margin_rank,
-    row_number() over (partition by m.month_start order by m.net_revenue desc, m.product_id) <= 10 as is_top10,
+    dense_rank() over (partition by m.shop, m.month_start order by m.net_revenue desc) as revenue_rank,
+    dense_rank() over (partition by m.shop, m.month_start order by m.margin desc nulls last) as margin_rank,
+    row_number() over (partition by m.shop, m.month_start order by m.net_revenue desc, m.product_id) <= 10 as is_top10,
     {{ reporting_currency() }} as currency
 from monthly as m
-left join {{ ref('stg_products') }} as p on p.product_id = m.product_id
+left join {{ ref('stg_products') }} as p on p.product_id = m.product_id and p.shop = m.shop

@@ -4,30 +4,36 @@
     "{{ bi_pii_privileges() }}",
     {"sql": "{{ masked_customer_view() }}", "transaction": False},
 ], indexes=[
-    {'columns': ['customer_id'], 'unique': True},
+    {'columns': ['customer_id', 'shop'], 'unique': True},
     {'columns': ['revenue_tier']},
     {'columns': ['rfm_segment']},
     {'columns': ['country_id']},
-    {'columns': ['lifetime_value', 'customer_id']},
+    {'columns': ['lifetime_value', 'customer_id', 'shop']},
 ]) }}
 
--- (lifetime_value, customer_id): "top customers" reads ten index entries backwards instead of
--- sorting every customer (and, through dim_customer_masked, hashing every email first).
+-- (lifetime_value, customer_id, shop): "top customers" reads ten index entries backwards instead
+-- of sorting every customer (and, through dim_customer_masked, hashing every email first); the
+-- shop settles a tie between two installations' customers with the same id.
 
--- Every customer, plus the unknown member (-1) that orders without a customer point to.
--- Customers without a valid order get zero lifetime values, tier 'none' and no RFM cell.
+-- Every customer, plus each installation's unknown member (-1) that its orders without a
+-- customer point to. Customers without a valid order get zero lifetime values, tier 'none' and
+-- no RFM cell.
 with customers as (
     select
-        customer_id, email, firstname, lastname, is_guest, is_active and not is_removed as is_active,
+        customer_id, shop, email, firstname, lastname, is_guest, is_active and not is_removed as is_active,
         is_deleted, is_removed, has_newsletter, date_add
     from {{ ref('stg_customers') }}
     union all
-    select -1, null, null, null, null, null, null, null, null, null
-    where not exists (select 1 from {{ ref('stg_customers') }} where customer_id = -1)
+    select -1, s.shop, null, null, null, null, null, null, null, null, null
+    from ({{ warehouse_shops() }}) as s
+    where not exists (
+        select 1 from {{ ref('stg_customers') }} as c where c.customer_id = -1 and c.shop = s.shop
+    )
 )
 
 select
     c.customer_id,
+    c.shop,
     c.email,
     c.firstname,
     c.lastname,
@@ -55,4 +61,4 @@ select
     coalesce(o.last_country_id, -1) as country_id,
     o.as_of_date
 from customers as c
-left join {{ ref('int_customer_orders') }} as o on o.customer_id = c.customer_id
+left join {{ ref('int_customer_orders') }} as o on o.customer_id = c.customer_id and o.shop = c.shop

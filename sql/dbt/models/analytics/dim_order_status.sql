@@ -1,7 +1,10 @@
-{{ config(indexes=[{'columns': ['order_state_id'], 'unique': True}]) }}
+{{ config(indexes=[{'columns': ['order_state_id', 'shop'], 'unique': True}]) }}
+
+-- Per installation: state ids and their PS_OS_* meaning are each installation's own.
 
 select
     order_state_id,
+    shop,
     order_state_name,
     status_group,
     config_keys,

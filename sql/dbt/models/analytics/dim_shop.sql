@@ -1,10 +1,16 @@
-{{ config(indexes=[{'columns': ['shop_id'], 'unique': True}]) }}
+{{ config(indexes=[{'columns': ['shop_id', 'shop'], 'unique': True}]) }}
 
-{#- One row per store (PrestaShop's shop, id_shop) with its group and its own settings
-    (int_store_settings: a multistore installation may give a store its own default currency
-    and time zone). Read from raw.shops, which every sync reads whole. -#}
+{#- One row per store (PrestaShop's shop, id_shop) of each installation (`shop`), with its group
+    and its own settings (int_store_settings: a multistore installation may give a store its own
+    default currency and time zone). Read from raw.shops, which every sync reads whole. -#}
+with installations as (
+    select s.shop, {{ default_currency_id('s.shop') }} as currency_id
+    from ({{ warehouse_shops() }}) as s
+)
+
 select
     st.shop_id,
+    st.shop,
     coalesce(nullif(st.shop_name, ''), p.configured_name) as shop_name,
     st.shop_group_id,
     g.shop_group_name,
@@ -16,7 +22,8 @@ select
     c.iso_code as currency,
     p.timezone
 from {{ ref('stg_shops') }} as st
-left join {{ ref('stg_shop_groups') }} as g on g.shop_group_id = st.shop_group_id
-left join {{ ref('int_store_settings') }} as p on p.shop_id = st.shop_id
+left join {{ ref('stg_shop_groups') }} as g on g.shop_group_id = st.shop_group_id and g.shop = st.shop
+left join {{ ref('int_store_settings') }} as p on p.shop_id = st.shop_id and p.shop = st.shop
+left join installations as i on i.shop = st.shop
 left join {{ ref('stg_currencies') }} as c
-  on c.currency_id = coalesce(p.currency_id, {{ default_currency_id() }})
+  on c.shop = st.shop and c.currency_id = coalesce(p.currency_id, i.currency_id)

@@ -4,15 +4,15 @@
     materialized='incremental',
     incremental_strategy='row_diff',
     unique_key='order_id',
-    row_key='order_detail_id',
-    removed_columns=['order_id', 'customer_id', 'month_start', 'product_id', 'is_valid', '_mart_xid', 'country_id', 'category_id'],
+    row_key=['order_detail_id', 'shop'],
+    removed_columns=['shop', 'order_id', 'customer_id', 'month_start', 'product_id', 'is_valid', '_mart_xid', 'country_id', 'category_id'],
     on_schema_change='fail',
     pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_product(mart_watermark())) }}",
     post_hook=[
         "{{ end_incremental_mart('order_id') }}",
     ],
     indexes=[
-    {'columns': ['order_detail_id'], 'unique': True},
+    {'columns': ['order_detail_id', 'shop'], 'unique': True},
     {'columns': ['order_date']},
     {'columns': ['product_id', 'order_date', 'quantity', 'net_line_revenue']},
     {'columns': ['customer_id', 'order_date']},

@@ -4,15 +4,15 @@
     materialized='incremental',
     incremental_strategy='row_diff',
     unique_key='order_id',
-    row_key='order_id',
-    removed_columns=['order_id', 'customer_id', 'month_start', 'order_date', 'country_id', 'sales_channel_key'],
+    row_key=['order_id', 'shop'],
+    removed_columns=['shop', 'order_id', 'customer_id', 'month_start', 'order_date', 'country_id', 'sales_channel_key'],
     on_schema_change='fail',
     pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_customer(mart_watermark())) }}",
     post_hook=[
         "{{ end_incremental_mart('order_id') }}",
     ],
     indexes=[
-    {'columns': ['order_id'], 'unique': True},
+    {'columns': ['order_id', 'shop'], 'unique': True},
     {'columns': ['order_date']},
     {'columns': ['customer_id']},
     {'columns': ['status_group']},
@@ -20,16 +20,17 @@
 ]) }}
 
 with lines as (
-    select order_id, count(*) as line_count, sum(quantity) as quantity
+    select order_id, shop, count(*) as line_count, sum(quantity) as quantity
     from {{ ref('stg_order_rows') }}
     {%- if is_incremental() %}
-    where order_id in ({{ affected_keys() }})
+    where (order_id, shop) in ({{ affected_keys() }})
     {%- endif %}
-    group by order_id
+    group by order_id, shop
 )
 
 select
     o.order_id,
+    o.shop,
     o.reference,
     o.customer_id,
     o.order_created_at,
@@ -83,4 +84,4 @@ select
     -- the rows written since their own last build (changed_fact_keys).
     {{ staged_xid() }} as _mart_xid
 from ({{ order_context(affected_keys()) }}) as o
-left join lines as l on l.order_id = o.order_id
+left join lines as l on l.order_id = o.order_id and l.shop = o.shop

@@ -1,9 +1,10 @@
 {{ config(materialized='view') }}
 
--- Market basket over valid orders, from the counts kept by deltas in product_basket_counts
--- ((order, product) counted once: one product can sit on several rows of an order). A pair is
--- ordered a < b; pairs seen in fewer than var('min_pair_orders') orders are left out (noise).
---   support(A,B)      = orders with both / all valid orders with a line
+-- Market basket over valid orders, per shop (a basket is one installation's order, its ids the
+-- installation's own), from the counts kept by deltas in product_basket_counts ((order, product)
+-- counted once: one product can sit on several rows of an order). A pair is ordered a < b; pairs
+-- seen in fewer than var('min_pair_orders') orders are left out (noise).
+--   support(A,B)      = orders with both / all the shop's valid orders with a line
 --   confidence(A->B)  = orders with both / orders with A
 --   lift              = confidence(A->B) / support(B) = both * total / (with A * with B)
 -- A view: every ratio moves with the total number of orders, so storing them would mean
@@ -11,6 +12,7 @@
 -- lift desc) reads A's pairs through the counts' unique index and two lookups per pair.
 select
     p.product_a_id,
+    p.shop,
     p.product_b_id,
     p.orders as pair_orders,
     pa.orders as product_a_orders,
@@ -22,12 +24,10 @@ select
     p.orders::numeric * t.orders / (pa.orders * pb.orders) as lift
 from {{ ref('product_basket_counts') }} as p
 join {{ ref('product_basket_counts') }} as pa
-    on pa.product_a_id = p.product_a_id and pa.product_b_id = p.product_a_id
+    on pa.product_a_id = p.product_a_id and pa.product_b_id = p.product_a_id and pa.shop = p.shop
 join {{ ref('product_basket_counts') }} as pb
-    on pb.product_a_id = p.product_b_id and pb.product_b_id = p.product_b_id
-cross join (
-    select c.orders from {{ ref('product_basket_counts') }} as c
-    where c.product_a_id = 0 and c.product_b_id = 0
-) as t
+    on pb.product_a_id = p.product_b_id and pb.product_b_id = p.product_b_id and pb.shop = p.shop
+join {{ ref('product_basket_counts') }} as t
+    on t.product_a_id = 0 and t.product_b_id = 0 and t.shop = p.shop
 where p.product_a_id < p.product_b_id
   and p.orders >= {{ var('min_pair_orders') }}

@@ -1,7 +1,10 @@
-{{ config(indexes=[{'columns': ['date_day'], 'unique': True}]) }}
+{{ config(indexes=[{'columns': ['date_day', 'shop'], 'unique': True}]) }}
 
--- Daily net revenue (valid orders, zero-filled) against a trailing baseline with day-of-week
--- seasonality: the same weekday over the previous var('anomaly_weeks') weeks, today excluded.
+-- Daily net revenue per shop (valid orders, zero-filled) against a trailing baseline with
+-- day-of-week seasonality: the same weekday of the same shop over the previous
+-- var('anomaly_weeks') weeks, today excluded. Each shop is judged against its own history (a
+-- spike in one installation must not hide in, or be caused by, another's volume), over its own
+-- days: from its first order to the later of its last order and today.
 --   z = (revenue - baseline mean) / baseline standard deviation
 -- A day is an anomaly when |z| >= var('anomaly_z') and the baseline has at least
 -- var('anomaly_min_weeks') observations; spikes and drops are told apart by the sign of z.
@@ -10,19 +13,24 @@ with orders as (
 ),
 
 days as (
-    select d::date as date_day
-    from (select min(order_date) as first_day, greatest(max(order_date), current_date) as last_day from orders) as b,
+    select b.shop, d::date as date_day
+    from (
+        select shop, min(order_date) as first_day, greatest(max(order_date), current_date) as last_day
+        from orders
+        group by shop
+    ) as b,
          generate_series(b.first_day, b.last_day, interval '1 day') as d
 ),
 
 daily as (
     select
         d.date_day,
+        d.shop,
         coalesce(sum(o.net_revenue) filter (where o.is_valid), 0) as net_revenue,
         count(o.order_id) filter (where o.is_valid) as orders
     from days as d
-    left join orders as o on o.order_date = d.date_day
-    group by 1
+    left join orders as o on o.order_date = d.date_day and o.shop = d.shop
+    group by 1, 2
 ),
 
 baseline as (
@@ -34,7 +42,7 @@ baseline as (
         count(*) over w as baseline_weeks
     from daily as d
     window w as (
-        partition by extract(isodow from d.date_day)
+        partition by d.shop, extract(isodow from d.date_day)
         order by d.date_day
         rows between {{ var('anomaly_weeks') }} preceding and 1 preceding
     )
@@ -42,6 +50,7 @@ baseline as (
 
 select
     date_day,
+    shop,
     day_of_week,
     orders,
     net_revenue,

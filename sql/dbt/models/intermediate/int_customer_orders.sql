@@ -1,25 +1,32 @@
-{#- Per customer with at least one valid order: lifetime metrics and RFM scores, shared by
-    dim_customer and customer_rfm.
+{#- Per customer (customer_id, shop) with at least one valid order: lifetime metrics and RFM
+    scores, shared by dim_customer and customer_rfm.
 
-    as_of_date is the date of the latest order in the shop (not the refresh date), so recency,
-    churn and RFM are reproducible and do not drift between two refreshes of unchanged data.
+    as_of_date is the date of the latest order in the customer's shop (not the refresh date), so
+    recency, churn and RFM are reproducible and do not drift between two refreshes of unchanged
+    data, and one installation's clock does not age another's customers.
 
-    RFM scores are 1..5 from the percent rank (rank - 1) / (n - 1) of the customer among all
-    customers with a valid order: score = 1 + floor(5 * rank), capped at 5. Ties get the same
-    score (unlike ntile, which splits ties arbitrarily), which matters for frequency where most
-    customers have one order. Recency ranks the last order date (most recent = 5), frequency the
-    valid order count, monetary the lifetime net revenue. -#}
+    RFM scores are 1..5 from the percent rank (rank - 1) / (n - 1) of the customer among the
+    customers with a valid order in the same shop: score = 1 + floor(5 * rank), capped at 5. Ties
+    get the same score (unlike ntile, which splits ties arbitrarily), which matters for frequency
+    where most customers have one order. Recency ranks the last order date (most recent = 5),
+    frequency the valid order count, monetary the lifetime net revenue. -#}
 with valid_orders as (
     select * from {{ ref('fct_orders') }} where is_valid and customer_id <> -1
 ),
 
-as_of as (
-    select coalesce(max(order_date), current_date) as as_of_date from {{ ref('fct_orders') }}
+-- One index probe per shop (order_date's index), not a scan of the fact; materialized so the
+-- probe is not inlined into the per-customer rows that read it.
+as_of as materialized (
+    select s.shop,
+           coalesce((select max(f.order_date) from {{ ref('fct_orders') }} as f where f.shop = s.shop),
+                    current_date) as as_of_date
+    from ({{ warehouse_shops() }}) as s
 ),
 
 per_customer as (
     select
         customer_id,
+        shop,
         count(*) as lifetime_orders,
         sum(net_revenue) as lifetime_net_revenue,
         min(order_date) as first_order_date,
@@ -27,19 +34,19 @@ per_customer as (
         -- Country of the delivery address of the customer's latest valid order.
         (array_agg(country_id order by order_created_at desc, order_id desc))[1] as last_country_id
     from valid_orders
-    group by customer_id
+    group by customer_id, shop
 ),
 
 ranked as (
     select
         c.*,
         a.as_of_date,
-        count(*) over () as customer_count,
-        rank() over (order by c.last_order_date) - 1 as recency_rank,
-        rank() over (order by c.lifetime_orders) - 1 as frequency_rank,
-        rank() over (order by c.lifetime_net_revenue) - 1 as monetary_rank
+        count(*) over (partition by c.shop) as customer_count,
+        rank() over (partition by c.shop order by c.last_order_date) - 1 as recency_rank,
+        rank() over (partition by c.shop order by c.lifetime_orders) - 1 as frequency_rank,
+        rank() over (partition by c.shop order by c.lifetime_net_revenue) - 1 as monetary_rank
     from per_customer as c
-    cross join as_of as a
+    join as_of as a on a.shop = c.shop
 ),
 
 scored as (
@@ -55,6 +62,7 @@ scored as (
 
 select
     customer_id,
+    shop,
     lifetime_orders,
     lifetime_net_revenue,
     lifetime_net_revenue / lifetime_orders as average_order_value,

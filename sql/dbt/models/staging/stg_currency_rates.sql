@@ -4,7 +4,10 @@
     per currency) and replaces each currency's rows (delete+insert on currency_id and shop). -#}
 {{ config(
     unique_key=['currency_id', 'shop'],
-    indexes=[{'columns': ['currency_id', 'shop', 'valid_from'], 'unique': True}],
+    indexes=[
+        {'columns': ['currency_id', 'shop', 'valid_from'], 'unique': True},
+        {'columns': ['iso_code', 'shop', 'valid_from']},
+    ],
 ) }}
 
 {#- The project's own dated exchange rates, as periods: every version of each currency's

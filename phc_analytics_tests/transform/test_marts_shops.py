@@ -1,0 +1,194 @@
+"""The marts keep installations apart (issue 17): a warehouse holding two shops whose ids
+overlap has, for each shop, exactly the marts a warehouse holding that shop alone has, before
+and after an incremental build of one shop's change (which leaves the other shop's fact rows
+untouched); totals across the shops are the sums of each shop's; and a shop that does not know
+the reporting currency is converted through one that knows both."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from contextlib import closing
+from datetime import datetime
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from phc_analytics import settings
+from phc_analytics.demo_shop import DemoShopServer, advance_shop, generate_shop
+from phc_analytics_tests.correctness.dbt_inprocess import InProcessDbt
+from phc_analytics_tests.correctness.warehouse_compare import compare, relations
+from phc_analytics_tests.support.databases import (
+    copy_database,
+    drop_database,
+    session_name,
+    with_database,
+)
+from phc_analytics_tests.support.shop import sync_shop
+
+pytestmark = pytest.mark.server
+
+# Paris: three stores, one selling in pounds. Berlin: one store. The same ids in both.
+SHOPS = {"paris": (150, 5, 3), "berlin": (110, 6, 1)}  # orders, seed, stores
+# dim_date spans the orders of every shop in the warehouse: the one mart that is shared.
+SHARED = {"dim_date"}
+
+
+@pytest.fixture(scope="module")
+def shop_templates(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("marts_shops")
+    paths = {}
+    for name, (orders, seed, stores) in SHOPS.items():
+        paths[name] = directory / f"{name}.sqlite"
+        generate_shop(
+            paths[name], orders=orders, seed=seed, end=datetime(2025, 6, 1), stores=stores
+        )
+    return paths
+
+
+@pytest.fixture
+def warehouses(pg_admin_url, migrated_template):
+    """Three migrated warehouses: both shops, paris alone, berlin alone."""
+    names = {
+        key: copy_database(pg_admin_url, migrated_template, session_name(f"marts_{key}"))
+        for key in ("both", "paris", "berlin")
+    }
+    try:
+        yield {key: with_database(pg_admin_url, name) for key, name in names.items()}
+    finally:
+        for name in names.values():
+            drop_database(pg_admin_url, name)
+
+
+def _marts(url: str) -> list[str]:
+    with psycopg.connect(url) as conn:
+        return [name for name in relations(conn, "analytics", "mrv") if name not in SHARED]
+
+
+def _assert_each_shop_is_its_own_warehouse(urls: dict[str, str]) -> None:
+    marts = _marts(urls["both"])
+    assert "fct_orders" in marts and "dim_shop" in marts
+    for shop in SHOPS:
+        compared, diffs = compare(urls["both"], urls[shop], "analytics", marts, shop_in_a=shop)
+        assert compared == marts
+        assert not diffs, f"{shop}: " + "\n".join(map(str, diffs))
+
+
+def _revenue(url: str) -> dict[str, Decimal]:
+    with psycopg.connect(url) as conn:
+        return dict(
+            conn.execute(
+                "SELECT shop, sum(net_revenue) FROM analytics.agg_sales_daily GROUP BY shop"
+            ).fetchall()
+        )
+
+
+def test_two_shops_marts_are_each_shops_own_marts_and_totals_add_up(
+    shop_templates, warehouses, tmp_path, monkeypatch
+):
+    # A fixed reporting currency: alone, each shop would otherwise report in its own.
+    monkeypatch.setenv(settings.ENV_REPORTING_CURRENCY, "EUR")
+    paths = {}
+    for name, template in shop_templates.items():
+        paths[name] = tmp_path / f"{name}.sqlite"
+        shutil.copyfile(template, paths[name])
+    dbt = {key: InProcessDbt(url, tmp_path / f"dbt_{key}") for key, url in warehouses.items()}
+    with DemoShopServer(paths["paris"]) as paris, DemoShopServer(paths["berlin"]) as berlin:
+        servers = {"paris": paris, "berlin": berlin}
+        for name, server in servers.items():
+            sync_shop(server, warehouses["both"], name)
+            sync_shop(server, warehouses[name], name)
+        for key in warehouses:
+            dbt[key]("build")  # every model and every test, keys and relations per shop
+        _assert_each_shop_is_its_own_warehouse(warehouses)
+        with psycopg.connect(warehouses["both"]) as conn:
+            overlap = conn.execute(
+                "SELECT count(*) FROM analytics.fct_orders AS p JOIN analytics.fct_orders AS b"
+                " USING (order_id) WHERE p.shop = 'paris' AND b.shop = 'berlin'"
+            ).fetchone()[0]
+            assert overlap >= 100  # the same ids, two orders each
+            stores = conn.execute(
+                "SELECT shop, count(*), count(DISTINCT currency) FROM analytics.dim_shop"
+                " GROUP BY shop ORDER BY shop"
+            ).fetchall()
+            assert stores == [("berlin", 1, 1), ("paris", 3, 2)]
+            marks = {
+                shop: conn.execute(
+                    "SELECT order_id, _mart_xid FROM analytics.fct_orders WHERE shop = %s"
+                    " ORDER BY order_id",
+                    (shop,),
+                ).fetchall()
+                for shop in SHOPS
+            }
+        # The total across shops is the sum of each shop's own.
+        both = _revenue(warehouses["both"])
+        assert both == {name: _revenue(warehouses[name])[name] for name in SHOPS}
+
+        # Paris moves on; berlin does not. Incremental builds: paris's rows follow its shop,
+        # berlin's fact rows are not even rewritten.
+        advance_shop(paths["paris"], hours=24 * 60)  # a small shop: a few orders a week
+        for key in ("both", "paris"):
+            stats = sync_shop(paris, warehouses[key], "paris")
+            assert stats["orders"].new_versions > 0
+            dbt[key]("build")
+        _assert_each_shop_is_its_own_warehouse(warehouses)
+        with psycopg.connect(warehouses["both"]) as conn:
+            after = {
+                shop: conn.execute(
+                    "SELECT order_id, _mart_xid FROM analytics.fct_orders WHERE shop = %s"
+                    " ORDER BY order_id",
+                    (shop,),
+                ).fetchall()
+                for shop in SHOPS
+            }
+        assert after["berlin"] == marks["berlin"]
+        assert len(set(after["paris"]) - set(marks["paris"])) > 0
+
+
+def test_a_shop_without_the_reporting_currency_converts_through_one_that_has_both(
+    shop_templates, warehouses, tmp_path, monkeypatch
+):
+    """Berlin has no US dollar; paris has euros and dollars: berlin's euro orders reach dollars
+    at paris's rates of their day."""
+    monkeypatch.setenv(settings.ENV_REPORTING_CURRENCY, "USD")
+    paths = {}
+    for name, template in shop_templates.items():
+        paths[name] = tmp_path / f"{name}.sqlite"
+        shutil.copyfile(template, paths[name])
+    with closing(sqlite3.connect(paths["berlin"])) as conn, conn:
+        dropped = conn.execute(
+            "DELETE FROM currencies WHERE json_extract(json, '$.iso_code') = 'USD'"
+        ).rowcount
+        assert dropped == 1
+    url = warehouses["both"]
+    with DemoShopServer(paths["paris"]) as paris, DemoShopServer(paths["berlin"]) as berlin:
+        sync_shop(paris, url, "paris")
+        sync_shop(berlin, url, "berlin")
+    InProcessDbt(url, tmp_path / "dbt")("build")
+    with psycopg.connect(url) as conn:
+        knows_usd = dict(
+            conn.execute(
+                "SELECT shop, bool_or(iso_code = 'USD') FROM staging.stg_currencies GROUP BY shop"
+            ).fetchall()
+        )
+        assert knows_usd == {"paris": True, "berlin": False}
+        rates = dict(
+            conn.execute(
+                "SELECT iso_code, rate FROM staging.stg_currency_rates WHERE shop = 'paris'"
+                " AND iso_code IN ('EUR', 'USD')"
+            ).fetchall()
+        )
+        rows = conn.execute(
+            "SELECT order_currency, conversion_rate, reporting_rate, net_revenue,"
+            " net_revenue_order_currency, currency FROM analytics.fct_orders"
+            " WHERE shop = 'berlin'"
+        ).fetchall()
+    assert len(rows) == SHOPS["berlin"][0]
+    for order_currency, conversion_rate, reporting_rate, net, net_own, currency in rows:
+        assert currency == "USD"
+        # Berlin's store sells in euros: order currency -> euros at the order's rate, then
+        # euros -> dollars at paris's rates.
+        expected_rate = float(conversion_rate or 1) * float(rates["EUR"] / rates["USD"])
+        assert float(reporting_rate) == pytest.approx(expected_rate, rel=1e-9), order_currency
+        assert float(net) == pytest.approx(float(net_own) / expected_rate, abs=1e-6)
