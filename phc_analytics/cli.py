@@ -7,6 +7,7 @@ that says what to do, and exit 2, without a traceback.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 
@@ -391,6 +392,7 @@ def reconcile(only: str | None) -> None:
     from phc_analytics.reporting.reconcile import (
         compare,
         missing_marts,
+        reporting_currency_of,
         shop_figures,
         warehouse_figures,
     )
@@ -417,10 +419,17 @@ def reconcile(only: str | None) -> None:
     for name, resource in resources.items():
         if only is not None and name != only:
             continue
-        with resource.client() as client:
-            shop = shop_figures(client)
         with open_connection(url) as conn:
             warehouse = warehouse_figures(conn, name)
+            reporting = reporting_currency_of(conn, name)
+        with resource.client() as client:
+            shop = shop_figures(client, reporting)
+        if shop.refunds_by_month is None:
+            warehouse = dataclasses.replace(warehouse, refunds_by_month=None)
+            console.print(
+                f"shop {name}: refunds not compared (it has no {reporting}; the marts convert"
+                " its refunds through another shop's rates)"
+            )
         differences = compare(shop, warehouse)
         console.print(
             f"shop {name}: {sum(shop.orders_by_month.values())} orders in"

@@ -92,7 +92,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         ENV_REPORTING_CURRENCY,
-        "the first shop's default currency (PS_CURRENCY_DEFAULT)",
+        "the default currency (PS_CURRENCY_DEFAULT) of the first shop by name",
         "the ISO code (e.g. `EUR`) of the currency the marts' money is in: each order is converted"
         " at its own rate to its store's currency, then at the rate of its day (docs/models.md,"
         " Currencies); changing it rebuilds the marts",

@@ -76,17 +76,6 @@ def load_shops(environ: dict[str, str] | None = None) -> Shops:
     return Shops((ShopConfig(DEFAULT_SHOP, url, key_env),))
 
 
-def reporting_shop(environ: dict[str, str] | None = None) -> str | None:
-    """The shop whose default currency the marts report in when ``PHC_REPORTING_CURRENCY`` is
-    unset: the first of the shops file (dbt gets it as ``PHC_REPORTING_SHOP``; without it, dbt
-    takes the first installation by name). None when the file cannot be read: the pipeline's
-    own check of the file reports that, in its own words."""
-    try:
-        return load_shops(environ).shops[0].name
-    except PhcError:
-        return None
-
-
 def shown_url(url: str | None) -> str:
     """A shop URL fit to print: scheme, host, port and path only (a URL may carry a key as
     ``?ws_key=`` or credentials)."""

@@ -49,8 +49,10 @@ class Figures:
     # Per resource, the ids that exist (in the shop) or are live, not removed (in the marts):
     # a difference is a delete one side has not seen.
     live_ids: dict[str, frozenset[int]] = field(default_factory=dict)
-    # Refunded products (credit slips), tax excluded, default currency, by the slip's month.
-    refunds_by_month: dict[str, Decimal] = field(default_factory=dict)
+    # Refunded products (credit slips), tax excluded, in the reporting currency, by the slip's
+    # month; None when the shop cannot convert them itself (it lacks the reporting currency:
+    # the marts convert through another installation's rates, which this shop does not serve).
+    refunds_by_month: dict[str, Decimal] | None = field(default_factory=dict)
     # Carts holding a product, by the month they were created, that the shop still has.
     carts_by_month: dict[str, int] = field(default_factory=dict)
 
@@ -103,7 +105,19 @@ def by_store(values: dict[tuple[str, int], Decimal]) -> dict[str, Decimal]:
     return {k: v.quantize(CENT) for k, v in out.items() if v}
 
 
-def shop_figures(client: PrestaShopClient) -> Figures:
+def reporting_currency_of(conn: psycopg.Connection, shop: str) -> str | None:
+    """The currency the marts hold ``shop``'s money in (their reporting currency)."""
+    row = conn.execute(
+        "SELECT currency FROM analytics.fct_orders WHERE shop = %s AND currency IS NOT NULL"
+        " LIMIT 1",
+        (shop,),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def shop_figures(client: PrestaShopClient, reporting: str | None = None) -> Figures:
+    """The shop's own figures; refunds in ``reporting`` (an ISO code: what the marts hold;
+    PHC_REPORTING_CURRENCY, else the shop's default currency, when None)."""
     logable = {
         int(r["id"])
         for page in client.iter_pages(BY_NAME["order_states"], fields=["logable"])
@@ -125,14 +139,14 @@ def shop_figures(client: PrestaShopClient) -> Figures:
             if state in logable:
                 revenue[(month, store)] += order_revenue(order)
     live_ids = {name: frozenset(_shop_ids(client, name)) for name in DELETABLE}
-    to_reporting = _store_to_reporting(client, set(order_store.values()))
+    to_reporting = _store_to_reporting(client, set(order_store.values()), reporting)
     refunds: dict[str, Decimal] = defaultdict(Decimal)
     for page in client.iter_pages(BY_NAME["order_slip"], fields=SLIP_FIELDS):
         for slip in page.records:
             rate = _decimal(slip.get("conversion_rate"))
             amount = _decimal(slip.get("total_products_tax_excl"))
             store = order_store.get(int(_decimal(slip.get("id_order"))))
-            factor = to_reporting.get(store, Decimal(1))
+            factor = (to_reporting or {}).get(store, Decimal(1))
             refunds[str(slip.get("date_add", ""))[:7]] += (
                 amount / (rate if rate > 0 else 1) * factor
             )
@@ -147,14 +161,17 @@ def shop_figures(client: PrestaShopClient) -> Figures:
         dict(by_state),
         len(live_ids["customers"]),
         live_ids,
-        {m: v.quantize(CENT) for m, v in refunds.items()},
+        {m: v.quantize(CENT) for m, v in refunds.items()} if to_reporting is not None else None,
         dict(carts),
     )
 
 
-def _store_to_reporting(client: PrestaShopClient, stores: set[int]) -> dict[int, Decimal]:
+def _store_to_reporting(
+    client: PrestaShopClient, stores: set[int], reporting_code: str | None = None
+) -> dict[int, Decimal] | None:
     """Per store whose currency is not the reporting currency, the factor to it at the shop's
-    current rates (empty when every store sells in it)."""
+    current rates (empty when every store sells in it; None when the shop has no currency of
+    that code)."""
     shops = {
         int(s["id"]): int(_decimal(s.get("id_shop_group")))
         for s in client.get("shops", {"display": "[id,id_shop_group]"})
@@ -170,8 +187,10 @@ def _store_to_reporting(client: PrestaShopClient, stores: set[int]) -> dict[int,
     rates = {int(c["id"]): _decimal(c.get("conversion_rate")) for c in currencies}
     codes = {str(c.get("iso_code", "")).upper(): int(c["id"]) for c in currencies}
     default = store_currency(configs, None, None)
-    chosen = settings.reporting_currency()
-    reporting = codes.get(chosen, default) if chosen else default
+    chosen = reporting_code or settings.reporting_currency()
+    if chosen and chosen not in codes:
+        return None
+    reporting = codes[chosen] if chosen else default
     factors = {}
     for store in stores:
         own = store_currency(configs, store, shops.get(store)) or default
@@ -304,8 +323,8 @@ def compare(shop: Figures, warehouse: Figures) -> list[Difference]:
     diff("carts", shop.carts_by_month, warehouse.carts_by_month)
     diff(
         "refunds",
-        shop.refunds_by_month,
-        warehouse.refunds_by_month,
+        shop.refunds_by_month or {},
+        warehouse.refunds_by_month or {},
         close=lambda x, y: abs(Decimal(x) - Decimal(y)) <= CENT,
     )
     if shop.customers != warehouse.customers:

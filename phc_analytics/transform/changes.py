@@ -29,7 +29,7 @@ from typing import NamedTuple
 import psycopg
 from psycopg import sql
 
-from phc_analytics import settings, shops_file
+from phc_analytics import settings
 from phc_analytics.errors import PhcError
 from phc_analytics.prestashop.entities import ENTITIES
 
@@ -270,7 +270,11 @@ def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
     ).fetchone()
     if unmarked:
         return "the facts were built before _mart_xid existed"
-    return _first_missing_column(conn, "analytics", MART_COLUMNS) or reporting_currency_reason(conn)
+    return (
+        _first_missing_column(conn, "analytics", MART_COLUMNS)
+        or reporting_currency_reason(conn)
+        or currency_paths_reason(conn)
+    )
 
 
 def reporting_currency_reason(conn: psycopg.Connection) -> str | None:
@@ -301,25 +305,66 @@ def reporting_currency_reason(conn: psycopg.Connection) -> str | None:
     return None
 
 
+# The conversion path of each (installation, currency) pair, from a relation of pairs ({pairs})
+# and the reporting currency (%(reporting)s): the installation itself when it knows the
+# reporting currency, else the first by name that knows both. The rule of
+# models/intermediate/int_currency_paths.sql, which this must follow.
+_PATHS = """
+    SELECT p.shop, p.iso_code,
+           CASE WHEN EXISTS (SELECT 1 FROM {pairs} AS k
+                             WHERE k.shop = p.shop AND k.iso_code = %(reporting)s)
+                THEN p.shop
+                ELSE (SELECT min(a.shop) FROM {pairs} AS a JOIN {pairs} AS b ON b.shop = a.shop
+                      WHERE a.iso_code = p.iso_code AND b.iso_code = %(reporting)s)
+           END AS via_shop
+    FROM {pairs} AS p
+"""
+
+
+def currency_paths_reason(conn: psycopg.Connection) -> str | None:
+    """Why the marts must be rebuilt because a conversion path moved: a currency the marts
+    converted through another installation's rates would now go through other rates (a shop
+    gained or lost a currency, or a shop that sorts first arrived knowing both). No order
+    changed, so an incremental build would keep the old rates. Compared on the pairs the last
+    fact build recorded (staging.mart_currency_pairs, migration 024)."""
+    present = conn.execute(
+        "SELECT to_regclass('staging.mart_currency_pairs') IS NOT NULL"
+        " AND to_regclass('staging.stg_currencies') IS NOT NULL"
+    ).fetchone()[0]
+    if not present:
+        return None
+    reporting = settings.reporting_currency() or _default_currency(conn)
+    if not reporting:
+        return None
+    recorded = "(SELECT shop, iso_code FROM staging.mart_currency_pairs)"
+    current = (
+        "(SELECT DISTINCT shop, upper(iso_code) AS iso_code FROM staging.stg_currencies"
+        " WHERE iso_code IS NOT NULL)"
+    )
+    (moved,) = conn.execute(
+        f"""WITH before AS ({_PATHS.format(pairs=recorded)}),
+                 now AS ({_PATHS.format(pairs=current)})
+            SELECT count(*) FROM before JOIN now USING (shop, iso_code)
+            WHERE before.via_shop IS DISTINCT FROM now.via_shop""",
+        {"reporting": reporting},
+    ).fetchone()
+    if moved:
+        return f"{moved} currency conversion paths moved (a shop gained or lost a currency)"
+    return None
+
+
 def _default_currency(conn: psycopg.Connection) -> str | None:
-    """The reporting shop's default currency, as macros/reporting_currency.sql picks it: the
-    first shop of the shops file when the warehouse holds it, else the first installation by
-    name."""
+    """The first installation's (by name) default currency, as macros/reporting_currency.sql
+    picks it."""
     row = conn.execute(
-        """WITH chosen AS (
-               SELECT coalesce(
-                   (SELECT shop FROM staging.stg_currencies WHERE shop = %s LIMIT 1),
-                   (SELECT min(shop) FROM staging.stg_currencies)
-               ) AS shop
-           )
+        """WITH chosen AS (SELECT min(shop) AS shop FROM staging.stg_currencies)
            SELECT c.iso_code FROM staging.stg_configurations AS cfg
            JOIN chosen ON chosen.shop = cfg.shop
            JOIN staging.stg_currencies AS c
              ON c.shop = cfg.shop AND cfg.value ~ '^[0-9]+$' AND c.currency_id = cfg.value::int
            WHERE cfg.name = 'PS_CURRENCY_DEFAULT'
            ORDER BY cfg.id_shop NULLS FIRST, cfg.id_shop_group NULLS FIRST, cfg.configuration_id
-           LIMIT 1""",
-        (shops_file.reporting_shop(),),
+           LIMIT 1"""
     ).fetchone()
     return row[0] if row else None
 

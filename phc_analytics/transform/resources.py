@@ -22,7 +22,6 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource
 
-from phc_analytics import shops_file
 from phc_analytics.transform.project import dbt_executable, dbt_project
 from phc_analytics.warehouse import conninfo
 from phc_analytics.warehouse.resource import WarehouseResource
@@ -36,7 +35,6 @@ PROFILE_VARIABLES = (
     "PHC_DBT_SSLMODE",
     "DBT_ENV_SECRET_PHC_PASSWORD",
 )
-REPORTING_SHOP_VARIABLE = "PHC_REPORTING_SHOP"
 
 
 def profile_env(url: str, run_id: str | None = None) -> dict[str, str]:
@@ -65,8 +63,6 @@ def profile_env(url: str, run_id: str | None = None) -> dict[str, str]:
     # and writes it to analytics.refresh_log. (dbt-postgres sets no `options` of its own unless
     # a search_path is configured, which this profile does not.)
     env["PGOPTIONS"] = f"-c phc.run_id={run_id}" if run_id else ""
-    # The shop whose currency is the reporting one by default (macros/reporting_currency.sql).
-    env[REPORTING_SHOP_VARIABLE] = shops_file.reporting_shop() or ""
     return env
 
 

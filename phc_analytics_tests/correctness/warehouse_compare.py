@@ -20,6 +20,7 @@ MIGRATION_TABLES = {
     "staging.etl_watermarks",
     "analytics.refresh_log",
     "staging.removed_fact_rows",
+    "staging.mart_currency_pairs",
     "staging.tested_through",
     "staging.etl_sweeps",
     "staging.erasure_log",

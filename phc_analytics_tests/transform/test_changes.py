@@ -281,3 +281,44 @@ def test_marts_built_before_orders_with_category_and_currency_get_a_full_refresh
             "ALTER TABLE analytics.agg_sales_monthly RENAME COLUMN orders_with_category TO orders"
         )
         assert changes.upgrade_reason(conn, "analytics") == "agg_sales_monthly still has `orders`"
+
+
+def _currency_pairs(conn, table: str, pairs: list[tuple[str, str]]) -> None:
+    conn.execute(f"DELETE FROM {table}")
+    with conn.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {table} (shop, iso_code) VALUES (%s, %s)",
+            pairs,
+        )
+
+
+def test_a_moved_conversion_path_rebuilds_the_marts_and_a_new_currency_alone_does_not(
+    migrated_database, monkeypatch
+):
+    """Berlin has no dollar: with dollars as the reporting currency its euros go through the
+    first shop by name that knows both. When that shop changes, the marts hold old rates."""
+    monkeypatch.setenv("PHC_REPORTING_CURRENCY", "USD")
+    built = [("berlin", "EUR"), ("paris", "EUR"), ("paris", "USD")]
+    with psycopg.connect(migrated_database, autocommit=True) as conn:
+        # staging.stg_currencies as dbt builds it, reduced to what the check reads.
+        conn.execute("CREATE TABLE staging.stg_currencies (shop text, iso_code text)")
+        _currency_pairs(conn, "staging.mart_currency_pairs", built)
+
+        _currency_pairs(conn, "staging.stg_currencies", built)
+        assert changes.currency_paths_reason(conn) is None
+        # A currency of its own for paris (it already knew dollars): no path moves.
+        _currency_pairs(conn, "staging.stg_currencies", [*built, ("paris", "CHF")])
+        assert changes.currency_paths_reason(conn) is None
+        # A shop that sorts before paris knows euros and dollars: berlin's euros move to it.
+        _currency_pairs(
+            conn, "staging.stg_currencies", [*built, ("aachen", "EUR"), ("aachen", "USD")]
+        )
+        assert changes.currency_paths_reason(conn) == (
+            "1 currency conversion paths moved (a shop gained or lost a currency)"
+        )
+        # Berlin gains dollars: its euros now go through its own rates.
+        _currency_pairs(conn, "staging.stg_currencies", [*built, ("berlin", "USD")])
+        assert changes.currency_paths_reason(conn) is not None
+        # Nothing recorded yet (a warehouse from before migration 024's first fact build).
+        _currency_pairs(conn, "staging.mart_currency_pairs", [])
+        assert changes.currency_paths_reason(conn) is None

@@ -26,6 +26,7 @@ from phc_analytics_tests.support.databases import (
     with_database,
 )
 from phc_analytics_tests.support.shop import sync_shop
+from phc_analytics_tests.test_cli import run_cli
 
 pytestmark = pytest.mark.server
 
@@ -124,6 +125,30 @@ def test_two_shops_marts_are_each_shops_own_marts_and_totals_add_up(
         # The total across shops is the sum of each shop's own.
         both = _revenue(warehouses["both"])
         assert both == {name: _revenue(warehouses[name])[name] for name in SHOPS}
+
+        # `phc-analytics reconcile` compares each shop of the shops file with its own rows.
+        shops_file = tmp_path / "shops.yaml"
+        shops_file.write_text(
+            "shops:\n"
+            + "".join(
+                f"  - {{name: {name}, url: '{server.url}', key_env: {name.upper()}_WS_KEY}}\n"
+                for name, server in servers.items()
+            )
+        )
+        env = {
+            settings.ENV_SHOPS_FILE: str(shops_file),
+            settings.ENV_DATABASE_URL: warehouses["both"],
+            **{f"{name.upper()}_WS_KEY": server.ws_key for name, server in servers.items()},
+        }
+        clean = run_cli("reconcile", env=env)
+        assert clean.returncode == 0, clean.stdout + clean.stderr
+        assert "reconciled paris" in clean.stdout and "reconciled berlin" in clean.stdout
+        # Berlin moves on unsynced (and stays so): berlin differs, paris still matches.
+        advance_shop(paths["berlin"], hours=24 * 60)
+        drift = run_cli("reconcile", env=env)
+        assert drift.returncode == 1, drift.stdout + drift.stderr
+        assert "reconciled paris" in drift.stdout
+        assert "not reconciled: berlin" in drift.stdout
 
         # Paris moves on; berlin does not. Incremental builds: paris's rows follow its shop,
         # berlin's fact rows are not even rewritten.

@@ -79,7 +79,7 @@ union
 -- The unknown customer (-1): apart, so the lookup above stays an index scan.
 select s.order_id, s.shop from {{ ref('stg_orders') }} as s
 where (s.customer_id is null or s.customer_id = -1)
-  and exists (select 1 from customers as c where c.customer_id = -1 and c.shop = s.shop)
+  and s.shop in (select c.shop from customers as c where c.customer_id = -1)
 {%- endmacro -%}
 
 {#- fct_order_lines: the changed orders and the orders with a line of a changed product (its
@@ -198,14 +198,15 @@ where (c.cart_id, c.shop) in (
 union
 select date_day, shop from {{ this }} where carts > ordered_carts + abandoned_carts
 union
--- Per shop, against its own clock (a lateral: the clock is computed once per shop).
+-- Per shop, against its own clock: computed once per shop (a column of the lateral, not a
+-- condition the planner could push into the scan of every cart).
 select c.cart_date, c.shop
 from ({{ warehouse_shops() }}) as s
 cross join lateral (
-    select c.cart_date, c.shop from {{ ref('stg_carts') }} as c
-    where c.shop = s.shop
-      and c.updated_at >= {{ cart_activity_as_of('s.shop') }} - make_interval(hours => {{ var('abandoned_cart_idle_hours') }})
-) as c
+    select {{ cart_activity_as_of('s.shop') }} - make_interval(hours => {{ var('abandoned_cart_idle_hours') }}) as since
+    offset 0
+) as k
+join {{ ref('stg_carts') }} as c on c.shop = s.shop and c.updated_at >= k.since
 {%- endmacro -%}
 
 {#- First pre-hook of agg_sales_daily: the temporary table phc_sales_scope, for each (shop,

@@ -1,7 +1,6 @@
 {#- Money in the marts is in one reporting currency, named by its ISO code: PHC_REPORTING_CURRENCY,
-    or, when it is unset, the default currency (PS_CURRENCY_DEFAULT) of the reporting shop: the
-    first shop of the shops file (the pipeline passes its name as PHC_REPORTING_SHOP), else the
-    first installation by name.
+    or, when it is unset, the default currency (PS_CURRENCY_DEFAULT) of the first installation
+    by name.
 
     An order's amounts are in its own currency. Divided by the order's conversion_rate (frozen
     on the order by PrestaShop) they are in its store's default currency; then they go to the
@@ -37,22 +36,11 @@
 {{ return(chosen) }}
 {%- endmacro -%}
 
-{#- The shop whose default currency is the reporting one when PHC_REPORTING_CURRENCY is unset. -#}
-{#- The aliases inside these macros (cfg_default, cur_default, path, dated...) are unusual on
-    purpose: a caller's expression such as `p.shop` must not be captured by a subquery's own
-    alias. -#}
-
+{#- The shop whose default currency is the reporting one when PHC_REPORTING_CURRENCY is unset:
+    the first installation by name. Read from the warehouse, not from a deployment's settings,
+    so every deployment writing to one warehouse agrees on it. -#}
 {%- macro reporting_shop() -%}
-{%- set named = env_var('PHC_REPORTING_SHOP', '') | trim -%}
-{#- A named shop the warehouse does not hold (the single-shop variables name `default`, and a
-    warehouse may hold other shops only) falls back to the first by name. -#}
-(select coalesce(
-    {%- if named %}
-    (select cur_named.shop from {{ ref('stg_currencies') }} as cur_named
-     where cur_named.shop = '{{ named | replace("'", "''") }}' limit 1),
-    {%- endif %}
-    (select min(cur_any.shop) from {{ ref('stg_currencies') }} as cur_any)
-))
+(select min(cur_any.shop) from {{ ref('stg_currencies') }} as cur_any)
 {%- endmacro -%}
 
 {#- The ISO code of the reporting currency: the `currency` column of every money mart. -#}
@@ -103,4 +91,13 @@
 (case when {{ iso }} is not distinct from {{ reporting_currency() }} then {{ order_rate }}
       else {{ order_rate }} * {{ currency_rate(conversion_shop(shop, iso), iso, day) }}
            / nullif({{ currency_rate(conversion_shop(shop, iso), reporting_currency(), day) }}, 0) end)
+{%- endmacro -%}
+
+{#- Post-hook of fct_orders: the (installation, currency) pairs this build converted with, so
+    the next run can tell whether a conversion path moved since (migration 024,
+    transform/changes.py: currency_paths_reason). In the fact's own transaction. -#}
+{%- macro record_currency_pairs() -%}
+delete from staging.mart_currency_pairs;
+insert into staging.mart_currency_pairs (shop, iso_code)
+select distinct shop, upper(iso_code) from {{ ref('stg_currencies') }} where iso_code is not null
 {%- endmacro -%}

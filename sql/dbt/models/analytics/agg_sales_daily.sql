@@ -25,6 +25,7 @@
     indexes=[
     {'columns': ['date_day', 'country_id', 'sales_channel_key', 'shop'], 'unique': True},
     {'columns': ['date_day']},
+    {'columns': ['shop', 'date_day']},
 ]) }}
 
 -- Zero-filled: every day from the shop's first order to the later of its last order and today,

@@ -15,6 +15,7 @@
     {'columns': ['customer_id', 'date_month', 'shop'], 'unique': True},
     {'columns': ['cohort_month', 'cohort_month_number']},
     {'columns': ['date_month']},
+    {'columns': ['shop', 'date_month']},
 ]) }}
 
 -- One row per customer (of a shop) and calendar month, from the month of their first valid

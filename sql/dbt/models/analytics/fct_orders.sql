@@ -10,10 +10,12 @@
     pre_hook="{{ begin_incremental_mart('order_id', affected_orders_by_customer(mart_watermark())) }}",
     post_hook=[
         "{{ end_incremental_mart('order_id') }}",
+        "{{ record_currency_pairs() }}",
     ],
     indexes=[
     {'columns': ['order_id', 'shop'], 'unique': True},
     {'columns': ['order_date']},
+    {'columns': ['shop', 'order_date']},
     {'columns': ['customer_id']},
     {'columns': ['status_group']},
     {'columns': ['_mart_xid']},
