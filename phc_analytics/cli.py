@@ -91,44 +91,23 @@ def _execute(
     tags: dict[str, str] | None = None,
 ) -> None:
     """Run assets in-process with a progress bar per synced entity, then print a summary.
-    ``sync_only``: the raw assets and their checks only (no dbt to parse or load)."""
+    ``sync_only``: the raw assets and their checks only (no dbt to parse or load). A shops file
+    with several shops: each shop's sync in turn, then staging and the marts once."""
     if not sync_only:
         _ensure_manifest()
+    from phc_analytics.definitions import build_defs, sync_defs
 
-    import dagster as dg
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    if os.environ.get(settings.ENV_SHOPS_FILE):
+        from phc_analytics.resources import shop_resources
 
-    from phc_analytics.definitions import defs, sync_defs
-    from phc_analytics.ingestion.progress import RichSyncProgress
-    from phc_analytics.runner import run_assets
-
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed} records"),
-        TimeElapsedColumn(),
-    )
-    # Dagster's run log and dbt's output (which dagster-dbt echoes to stdout) go to this file:
-    # the terminal gets progress, a summary and, on failure, one line.
+        shops = shop_resources()
+        if len(shops) > 1:
+            _execute_shops(shops, selection, since, sync_only, tags)
+            return
     log_path = settings.phc_home() / "logs" / "last_run.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        Progress(*columns, console=console, transient=False) as progress,
-        log_path.open("w") as log,
-        contextlib.redirect_stdout(log),
-    ):
-        summary = run_assets(
-            sync_defs() if sync_only else defs(),
-            selection=selection,
-            since=since,
-            resource_overrides={
-                "sync_progress": dg.ResourceDefinition.hardcoded_resource(
-                    RichSyncProgress(progress)
-                )
-            },
-            log=log,
-            tags=tags,
-        )
+    summary = _run_logged(
+        sync_defs() if sync_only else build_defs(), selection, since, tags, log_path
+    )
     if summary.run_id is None:
         console.print("no assets are defined yet: nothing to materialize")
         return
@@ -139,6 +118,84 @@ def _execute(
             f" the full log is in {log_path}"
         )
     console.print(f"log of this run (Dagster and dbt): {log_path}")
+
+
+def _execute_shops(shops, selection, since, sync_only, tags) -> None:
+    """One sync run per shop, in the file's order (a shop that fails does not stop the others),
+    then one run of staging and the marts over every shop's rows. Exits non-zero naming the
+    shops that failed."""
+    import dagster as dg
+
+    from phc_analytics.definitions import build_defs, sync_defs
+    from phc_analytics.prestashop.entities import ENTITIES
+
+    raw_names = [entity.asset_name for entity in ENTITIES]
+    logs = settings.phc_home() / "logs"
+    failed: dict[str, str] = {}
+    for name, resource in shops.items():
+        console.print(f"[bold]shop {name}[/bold]")
+        log_path = logs / f"last_run_{name}.log"
+        summary = _run_logged(sync_defs(resource), selection or raw_names, since, tags, log_path)
+        _print_summary(summary)
+        if not summary.success:
+            failed[name] = f"{summary.error or 'a step'} (log: {log_path})"
+            console.print(f"shop {name} failed at {failed[name]}; the other shops go on")
+    if not sync_only:
+        defs = build_defs(next(iter(shops.values())))
+        raw_keys = {dg.AssetKey(name) for name in raw_names}
+        rest = [
+            k for k in defs.resolve_asset_graph().materializable_asset_keys if k not in raw_keys
+        ]
+        log_path = logs / "last_run.log"
+        summary = _run_logged(defs, rest, None, tags, log_path)
+        _print_summary(summary)
+        if not summary.success:
+            raise PhcError(
+                f"run {summary.run_id} failed at {summary.error or 'a step'};"
+                f" the full log is in {log_path}"
+            )
+    if failed:
+        raise PhcError(
+            "; ".join(f"shop {name} failed at {error}" for name, error in failed.items())
+            + ": the other shops were synced"
+            + ("" if sync_only else " and the marts refreshed with them")
+        )
+
+
+def _run_logged(defs, selection, since, tags, log_path):
+    """run_assets with progress bars on the terminal, and Dagster's run log and dbt's output
+    (which dagster-dbt echoes to stdout) in ``log_path``: the terminal gets progress, a summary
+    and, on failure, one line."""
+    import dagster as dg
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from phc_analytics.ingestion.progress import RichSyncProgress
+    from phc_analytics.runner import run_assets
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} records"),
+        TimeElapsedColumn(),
+    )
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        Progress(*columns, console=console, transient=False) as progress,
+        log_path.open("w") as log,
+        contextlib.redirect_stdout(log),
+    ):
+        return run_assets(
+            defs,
+            selection=selection,
+            since=since,
+            resource_overrides={
+                "sync_progress": dg.ResourceDefinition.hardcoded_resource(
+                    RichSyncProgress(progress)
+                )
+            },
+            log=log,
+            tags=tags,
+        )
 
 
 def _print_summary(summary) -> None:

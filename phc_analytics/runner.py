@@ -62,7 +62,7 @@ def partitions_to_load(
 
 def run_assets(
     defs: dg.Definitions,
-    selection: list[str] | None = None,
+    selection: list[str | dg.AssetKey] | None = None,
     since: str | None = None,
     resource_overrides: dict | None = None,
     log_level: str = "INFO",
@@ -82,7 +82,7 @@ def run_assets(
         return RunSummary(run_id=None, success=True)
     graph = defs.resolve_asset_graph()
     selected = (
-        {dg.AssetKey(name) for name in selection}
+        {name if isinstance(name, dg.AssetKey) else dg.AssetKey(name) for name in selection}
         if selection
         else set(graph.materializable_asset_keys)
     )

@@ -85,10 +85,9 @@ SETTINGS: tuple[Setting, ...] = (
         ENV_SHOPS_FILE,
         "unset: one shop, from `PRESTASHOP_URL` (or the demo shop)",
         "a YAML file listing the shops: name, url, the variable holding each key (`key_env`),"
-        " stores, time zone, currency (docs/shops.md); the keys stay in the environment. Its"
-        " name is the `shop` of every raw and staging row. One shop per warehouse until the"
-        " marts keep shops apart: several are checked (`phc-analytics shops`) but refused by"
-        " the pipeline",
+        " stores, time zone, currency (docs/shops.md); the keys stay in the environment. Each"
+        " name is the `shop` of its rows in raw, staging and the marts; with several shops the"
+        " raw assets are partitioned shop by day and `phc-analytics run` syncs each in turn",
     ),
     Setting(
         ENV_REPORTING_CURRENCY,

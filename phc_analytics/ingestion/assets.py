@@ -34,7 +34,43 @@ ERASURE_ENTITIES = ("customers", "addresses", "orders", "order_payments")
 
 def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | None):
     incremental = entity.incremental
-    description = (
+    description = raw_description(entity)
+
+    @dg.asset(
+        name=entity.asset_name,
+        group_name=RAW_GROUP,
+        kinds={"postgres", "prestashop"},
+        partitions_def=partitions_def if incremental else None,
+        backfill_policy=dg.BackfillPolicy.single_run() if incremental else None,
+        description=description,
+        metadata={"table": f"raw.{entity.name}", "cursor": entity.cursor or "full refresh"},
+        freshness_policy=INCREMENTAL_FRESHNESS if incremental else REFERENCE_FRESHNESS,
+        pool=RAW_POOL,
+    )
+    def raw_asset(
+        context: dg.AssetExecutionContext,
+        prestashop: PrestaShopResource,
+        warehouse: WarehouseResource,
+        sync_progress: SyncProgress,
+    ) -> dg.MaterializeResult:
+        return load_entity(
+            context, entity, request_for(context), prestashop, warehouse, sync_progress
+        )
+
+    return raw_asset
+
+
+def build_raw_assets() -> list[dg.AssetsDefinition]:
+    partitions_def = daily_partitions()
+    with warnings.catch_warnings():
+        # BackfillPolicy is marked beta; single-run backfills are what the design relies on.
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        return [build_raw_asset(entity, partitions_def) for entity in ENTITIES]
+
+
+def raw_description(entity: Entity) -> str:
+    incremental = entity.incremental
+    return (
         f"Every distinct version of PrestaShop `{entity.name}` (raw.{entity.name}), read "
         + (
             f"incrementally on `{entity.cursor}`; a partition is a day of that cursor."
@@ -54,77 +90,58 @@ def build_raw_asset(entity: Entity, partitions_def: dg.PartitionsDefinition | No
         )
     )
 
-    @dg.asset(
-        name=entity.asset_name,
-        group_name=RAW_GROUP,
-        kinds={"postgres", "prestashop"},
-        partitions_def=partitions_def if incremental else None,
-        backfill_policy=dg.BackfillPolicy.single_run() if incremental else None,
-        description=description,
-        metadata={"table": f"raw.{entity.name}", "cursor": entity.cursor or "full refresh"},
-        freshness_policy=INCREMENTAL_FRESHNESS if incremental else REFERENCE_FRESHNESS,
-        pool=RAW_POOL,
-    )
-    def raw_asset(
-        context: dg.AssetExecutionContext,
-        prestashop: PrestaShopResource,
-        warehouse: WarehouseResource,
-        sync_progress: SyncProgress,
-    ) -> dg.MaterializeResult:
-        request = request_for(context)
-        sweep = context.run.tags.get(SWEEP_TAG) if entity.sweep else None
-        metadata = {}
-        with prestashop.client() as client, warehouse.connect() as conn:
-            stats = sync_entity(
+
+def load_entity(
+    context: dg.AssetExecutionContext,
+    entity: Entity,
+    request,
+    prestashop: PrestaShopResource,
+    warehouse: WarehouseResource,
+    sync_progress: SyncProgress,
+) -> dg.MaterializeResult:
+    """One raw asset's work for one shop: the sync of ``request``, the delete sweep when the
+    run asks for it, the erasure of deleted customers; the materialization names the shop."""
+    sweep = context.run.tags.get(SWEEP_TAG) if entity.sweep else None
+    metadata = {}
+    with prestashop.client() as client, warehouse.connect() as conn:
+        stats = sync_entity(
+            client,
+            conn,
+            entity,
+            request,
+            run_id=context.run.run_id,
+            concurrency=prestashop.max_concurrency,
+            on_batch=sync_progress.on_batch(entity.name),
+            shop=prestashop.shop,
+        )
+        sync_progress.finished(stats)
+        context.log.info(
+            f"{entity.name}: {stats.rows_read} read, {stats.new_versions} new versions,"
+            f" {stats.pages} pages, {stats.retries} retries in {stats.seconds:.1f} s"
+        )
+        if sweep and (sweep == SWEEP_ALWAYS or sweep_due(conn, entity, shop=prestashop.shop)):
+            swept = sweep_entity(
                 client,
                 conn,
                 entity,
-                request,
                 run_id=context.run.run_id,
                 concurrency=prestashop.max_concurrency,
-                on_batch=sync_progress.on_batch(entity.name),
+                max_removed_share=settings.sweep_max_removed_share(),
                 shop=prestashop.shop,
             )
-            sync_progress.finished(stats)
+            metadata.update(swept.as_metadata())
             context.log.info(
-                f"{entity.name}: {stats.rows_read} read, {stats.new_versions} new versions,"
-                f" {stats.pages} pages, {stats.retries} retries in {stats.seconds:.1f} s"
+                f"{entity.name}: swept {swept.listed_ids} ids, {swept.removed} removed,"
+                f" {swept.reappeared} back, in {swept.seconds:.1f} s"
             )
-            if sweep and (sweep == SWEEP_ALWAYS or sweep_due(conn, entity, shop=prestashop.shop)):
-                swept = sweep_entity(
-                    client,
-                    conn,
-                    entity,
-                    run_id=context.run.run_id,
-                    concurrency=prestashop.max_concurrency,
-                    max_removed_share=settings.sweep_max_removed_share(),
-                    shop=prestashop.shop,
-                )
-                metadata.update(swept.as_metadata())
+        if entity.name in ERASURE_ENTITIES:
+            erased = erase_deleted_customers(conn, run_id=context.run.run_id, shop=prestashop.shop)
+            metadata.update(erased.as_metadata())
+            if erased.customers:
                 context.log.info(
-                    f"{entity.name}: swept {swept.listed_ids} ids, {swept.removed} removed,"
-                    f" {swept.reappeared} back, in {swept.seconds:.1f} s"
+                    f"erased the personal data of {erased.customers} deleted customer(s)"
                 )
-            if entity.name in ERASURE_ENTITIES:
-                erased = erase_deleted_customers(
-                    conn, run_id=context.run.run_id, shop=prestashop.shop
-                )
-                metadata.update(erased.as_metadata())
-                if erased.customers:
-                    context.log.info(
-                        f"erased the personal data of {erased.customers} deleted customer(s)"
-                    )
-        # The shop, for the checks of this load (quality/raw_load.py).
-        return dg.MaterializeResult(
-            metadata={"shop": prestashop.shop, **stats.as_metadata(), **metadata}
-        )
-
-    return raw_asset
-
-
-def build_raw_assets() -> list[dg.AssetsDefinition]:
-    partitions_def = daily_partitions()
-    with warnings.catch_warnings():
-        # BackfillPolicy is marked beta; single-run backfills are what the design relies on.
-        warnings.simplefilter("ignore", dg.BetaWarning)
-        return [build_raw_asset(entity, partitions_def) for entity in ENTITIES]
+    # The shop, for the checks of this load (quality/raw_load.py).
+    return dg.MaterializeResult(
+        metadata={"shop": prestashop.shop, **stats.as_metadata(), **metadata}
+    )

@@ -1,0 +1,211 @@
+"""The raw layer of a code location with several shops (a shops file listing more than one):
+every raw asset is partitioned shop-by-day, each shop has its own PrestaShop resource
+(``prestashop_<name>``), and the schedules and the change sensor ask for one run per shop.
+
+A run syncs one shop (its partition's ``shop``), so a shop that is down fails its own runs and
+partitions only; the others sync and refresh as usual. Dagster tags each run with its partition's
+dimensions (``dagster/partition/shop``): dagster.yaml's run coordinator allows one run per shop
+at a time and a few shops at once on that tag. With one shop, the code location keeps the plain
+daily partitions of ingestion/assets.py.
+"""
+
+import warnings
+from datetime import timedelta
+
+import dagster as dg
+
+from phc_analytics import settings
+from phc_analytics.ingestion.assets import (
+    INCREMENTAL_FRESHNESS,
+    RAW_GROUP,
+    REFERENCE_FRESHNESS,
+    load_entity,
+    raw_description,
+)
+from phc_analytics.ingestion.jobs import raw_sync_job, shop_refresh_job
+from phc_analytics.ingestion.partitions import _naive, daily_partitions
+from phc_analytics.ingestion.sensors import IN_FLIGHT, PROBED, reads_the_shop, watermarks
+from phc_analytics.ingestion.sweep import SWEEP_ALWAYS, SWEEP_IF_DUE, SWEEP_TAG
+from phc_analytics.ingestion.windows import SyncRequest
+from phc_analytics.prestashop.entities import BY_NAME, ENTITIES, Entity
+
+SHOP_DIMENSION = "shop"
+DAY_DIMENSION = "day"
+# The tag Dagster gives every run of a shop-by-day partition.
+SHOP_TAG = f"dagster/partition/{SHOP_DIMENSION}"
+
+
+def resource_key(shop: str) -> str:
+    return f"prestashop_{shop}"
+
+
+def shop_day_partitions(shops: tuple[str, ...]) -> dg.MultiPartitionsDefinition:
+    return dg.MultiPartitionsDefinition(
+        {
+            SHOP_DIMENSION: dg.StaticPartitionsDefinition(list(shops)),
+            DAY_DIMENSION: daily_partitions(),
+        }
+    )
+
+
+def partition_key(shop: str, day: str) -> dg.MultiPartitionKey:
+    return dg.MultiPartitionKey({SHOP_DIMENSION: shop, DAY_DIMENSION: day})
+
+
+def shop_request(entity: Entity, day: str) -> SyncRequest:
+    """The read of one shop-by-day partition: the day of the cursor (from the watermark on for
+    the latest day, as the single-shop assets do); a reference resource is read whole."""
+    if not entity.incremental:
+        return SyncRequest.everything()
+    days = daily_partitions()
+    window = days.time_window_for_partition_key(day)
+    latest = day == days.get_last_partition_key()
+    return SyncRequest(
+        range_start=_naive(window.start),
+        range_end=_naive(window.end),
+        latest=latest,
+        from_watermark=latest,
+    )
+
+
+def build_shop_raw_asset(entity: Entity, shops: tuple[str, ...]) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=entity.asset_name,
+        group_name=RAW_GROUP,
+        kinds={"postgres", "prestashop"},
+        # Every raw asset, reference ones too: they are read per shop, and a job's assets share
+        # one partitioning.
+        partitions_def=shop_day_partitions(shops),
+        description=raw_description(entity) + " Partitioned by shop and day.",
+        metadata={"table": f"raw.{entity.name}", "cursor": entity.cursor or "full refresh"},
+        freshness_policy=INCREMENTAL_FRESHNESS if entity.incremental else REFERENCE_FRESHNESS,
+        required_resource_keys={"warehouse", "sync_progress", *map(resource_key, shops)},
+    )
+    def raw_asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        key = context.partition_key.keys_by_dimension
+        prestashop = getattr(context.resources, resource_key(key[SHOP_DIMENSION]))
+        return load_entity(
+            context,
+            entity,
+            shop_request(entity, key[DAY_DIMENSION]),
+            prestashop,
+            context.resources.warehouse,
+            context.resources.sync_progress,
+        )
+
+    return raw_asset
+
+
+def build_shop_raw_assets(shops: tuple[str, ...]) -> list[dg.AssetsDefinition]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        return [build_shop_raw_asset(entity, shops) for entity in ENTITIES]
+
+
+def _per_shop(shops, day: str, run_key: str, tags: dict | None = None) -> list[dg.RunRequest]:
+    return [
+        dg.RunRequest(
+            run_key=f"{run_key}-{shop}", partition_key=partition_key(shop, day), tags=tags or {}
+        )
+        for shop in shops
+    ]
+
+
+def build_shop_schedules(shops: tuple[str, ...]) -> list[dg.ScheduleDefinition]:
+    """The single-shop schedules (ingestion/schedules.py), one run per shop."""
+
+    @dg.schedule(
+        name="hourly_raw_sync",
+        cron_schedule="5 * * * *",
+        job=raw_sync_job,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Every hour, per shop: today's partition (everything since its watermark).",
+    )
+    def hourly_raw_sync(context: dg.ScheduleEvaluationContext):
+        when = context.scheduled_execution_time
+        return _per_shop(shops, f"{when:%Y-%m-%d}", f"hourly-{when:%Y%m%d%H}")
+
+    @dg.schedule(
+        name="nightly_raw_resweep",
+        cron_schedule="30 2 * * *",
+        job=raw_sync_job,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Every night, per shop: re-read yesterday whole and sweep for deletes.",
+    )
+    def nightly_raw_resweep(context: dg.ScheduleEvaluationContext):
+        yesterday = context.scheduled_execution_time - timedelta(days=1)
+        return _per_shop(
+            shops,
+            f"{yesterday:%Y-%m-%d}",
+            f"resweep-{yesterday:%Y-%m-%d}",
+            {SWEEP_TAG: SWEEP_ALWAYS},
+        )
+
+    @dg.schedule(
+        name="delete_sweep",
+        cron_schedule=settings.sweep_cron(),
+        job=raw_sync_job,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Per shop: list every id and tombstone the records the shop deleted"
+        f" (cron from {settings.ENV_SWEEP_CRON}).",
+    )
+    def delete_sweep(context: dg.ScheduleEvaluationContext):
+        when = context.scheduled_execution_time
+        return _per_shop(
+            shops, f"{when:%Y-%m-%d}", f"sweep-{when:%Y%m%d%H%M}", {SWEEP_TAG: SWEEP_IF_DUE}
+        )
+
+    return [hourly_raw_sync, nightly_raw_resweep, delete_sweep]
+
+
+def shop_sync_in_flight(instance: dg.DagsterInstance, shop: str) -> str | None:
+    """A run syncing ``shop`` that has not finished yet, if any."""
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=IN_FLIGHT, tags={SHOP_TAG: shop}))
+    return next((run.run_id for run in runs if reads_the_shop(run)), None)
+
+
+def build_shop_change_sensor(shops: tuple[str, ...]) -> dg.SensorDefinition:
+    """The change sensor of ingestion/sensors.py, one probe and one run per shop: a shop that
+    is down is skipped (and logged), the others are still refreshed."""
+
+    @dg.sensor(
+        name="shop_change_sensor",
+        job=shop_refresh_job,
+        minimum_interval_seconds=10,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        required_resource_keys={"warehouse", *map(resource_key, shops)},
+        description="Every 10 s, per shop: `limit=0,1` on records newer than its watermarks;"
+        " a shop that changed gets one run that syncs it and refreshes staging and the marts.",
+    )
+    def shop_change_sensor(context: dg.SensorEvaluationContext):
+        latest = daily_partitions().get_last_partition_key()
+        requests, skipped = [], []
+        for shop in shops:
+            busy = shop_sync_in_flight(context.instance, shop)
+            if busy:
+                skipped.append(f"{shop}: sync {busy[:8]} running")
+                continue
+            marks = watermarks(context.resources.warehouse, shop)
+            try:
+                with getattr(context.resources, resource_key(shop)).client() as client:
+                    changed = [
+                        name for name in PROBED if client.changed_since(BY_NAME[name], marks[name])
+                    ]
+            except Exception as error:
+                context.log.warning(f"shop {shop}: probe failed ({type(error).__name__})")
+                skipped.append(f"{shop}: unreachable")
+                continue
+            if not changed:
+                continue
+            run_key = f"change-{shop}-" + "-".join(
+                f"{name}@{marks[name]:%Y%m%d%H%M%S}" for name in changed
+            )
+            requests.append(
+                dg.RunRequest(run_key=run_key, partition_key=partition_key(shop, latest))
+            )
+        if not requests:
+            return dg.SkipReason("no shop changed since its watermarks" + "".join(
+                f"; {s}" for s in skipped))  # fmt: skip
+        return dg.SensorResult(run_requests=requests)
+
+    return shop_change_sensor
