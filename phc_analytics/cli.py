@@ -434,6 +434,8 @@ def status(report: str | None, show_all: bool) -> None:
         + ", ".join(f"{summary[k]} {k}" for k in ("passed", "failed", "not_run") if k in summary)
         + f"; {summary['error_failures']} blocking (ERROR) failures"
     )
+    if summary.get("failing_shops"):
+        console.print(f"shops whose latest sync failed: {', '.join(summary['failing_shops'])}")
 
 
 @cli.command()

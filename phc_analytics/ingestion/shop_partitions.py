@@ -158,6 +158,41 @@ def build_shop_schedules(shops: tuple[str, ...]) -> list[dg.ScheduleDefinition]:
     return [hourly_raw_sync, nightly_raw_resweep, delete_sweep]
 
 
+def latest_shop_syncs(instance: dg.DagsterInstance, shops) -> list[dict]:
+    """Per shop, its latest finished run (success, failure or canceled; not_run before any):
+    the quality report's `shops` section."""
+    finished = [
+        dg.DagsterRunStatus.SUCCESS,
+        dg.DagsterRunStatus.FAILURE,
+        dg.DagsterRunStatus.CANCELED,
+    ]
+    out = []
+    for shop in shops:
+        runs = instance.get_runs(
+            filters=dg.RunsFilter(tags={SHOP_TAG: shop}, statuses=finished), limit=1
+        )
+        run = runs[0] if runs else None
+        out.append(
+            {
+                "shop": shop,
+                "status": run.status.value.lower() if run else "not_run",
+                "run_id": run.run_id if run else None,
+            }
+        )
+    return out
+
+
+def shops_of(graph) -> list[str] | None:
+    """The shops of a code location partitioned shop by day (None: a single shop)."""
+    key = dg.AssetKey(BY_NAME["orders"].asset_name)
+    if not graph.has(key):
+        return None
+    partitions = graph.get(key).partitions_def
+    if not isinstance(partitions, dg.MultiPartitionsDefinition):
+        return None
+    return partitions.get_partitions_def_for_dimension(SHOP_DIMENSION).get_partition_keys()
+
+
 def shop_sync_in_flight(instance: dg.DagsterInstance, shop: str) -> str | None:
     """A run syncing ``shop`` that has not finished yet, if any."""
     runs = instance.get_runs(filters=dg.RunsFilter(statuses=IN_FLIGHT, tags={SHOP_TAG: shop}))

@@ -65,12 +65,19 @@ def summarize(entries: list[dict]) -> dict:
     return {"checks": len(entries), **counts, "error_failures": blocking_failures}
 
 
-def write_report(path: str | Path, entries: list[dict]) -> dict:
+def write_report(path: str | Path, entries: list[dict], shops: list[dict] | None = None) -> dict:
+    """The report of ``entries``; ``shops`` (several shops: each shop's latest sync run, see
+    shop_partitions.latest_shop_syncs) adds a `shops` section, and the summary names the shops
+    whose latest sync failed: a shop that is down never materializes, so no check of it fails."""
     entries = sorted(entries, key=lambda e: (e["asset"], e["check"]))
+    summary = summarize(entries)
+    if shops is not None:
+        summary["failing_shops"] = [s["shop"] for s in shops if s["status"] == "failure"]
     report = {
         "generated_at": datetime.now(UTC).isoformat(),
-        "summary": summarize(entries),
+        "summary": summary,
         "checks": entries,
+        **({"shops": shops} if shops is not None else {}),
     }
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

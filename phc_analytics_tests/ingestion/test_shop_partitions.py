@@ -17,9 +17,16 @@ from phc_analytics.demo_shop.resource import DemoShopResource
 from phc_analytics.ingestion.definitions import shop_ingestion_defs
 from phc_analytics.ingestion.partitions import daily_partitions
 from phc_analytics.ingestion.progress import SyncProgress
-from phc_analytics.ingestion.shop_partitions import SHOP_TAG, partition_key, resource_key
+from phc_analytics.ingestion.shop_partitions import (
+    SHOP_TAG,
+    latest_shop_syncs,
+    partition_key,
+    resource_key,
+    shops_of,
+)
 from phc_analytics.ingestion.sweep import SWEEP_ALWAYS, SWEEP_TAG
 from phc_analytics.prestashop.resource import PrestaShopResource
+from phc_analytics.quality.report import write_report
 from phc_analytics.warehouse.resource import WarehouseResource
 
 pytestmark = pytest.mark.server
@@ -56,7 +63,7 @@ def _shops_in_raw(url: str) -> dict[str, int]:
 
 
 def test_each_shop_syncs_in_its_own_partition_and_a_down_shop_fails_only_its_own(
-    shop_resources, migrated_database
+    shop_resources, migrated_database, tmp_path
 ):
     defs = _definitions(shop_resources)
     job = defs.resolve_job_def("raw_sync")
@@ -76,6 +83,16 @@ def test_each_shop_syncs_in_its_own_partition_and_a_down_shop_fails_only_its_own
         assert materialized == {partition_key("paris", today), partition_key("berlin", today)}
         shop_of = results["berlin"].asset_materializations_for_node("raw_orders")[0].metadata
         assert shop_of["shop"].value == "berlin"
+        # The quality report names the shop that is down (it has no check to fail).
+        syncs = latest_shop_syncs(instance, SHOPS)
+        assert [(s["shop"], s["status"]) for s in syncs] == [
+            ("paris", "success"),
+            ("berlin", "success"),
+            ("lyon", "failure"),
+        ]
+        assert shops_of(defs.resolve_asset_graph()) == list(SHOPS)
+        report = write_report(tmp_path / "report.json", [], shops=syncs)
+        assert report["summary"]["failing_shops"] == ["lyon"]
     counts = _shops_in_raw(migrated_database)
     assert set(counts) == {"paris", "berlin"} and counts["paris"] == counts["berlin"] > 0
 
