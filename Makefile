@@ -88,6 +88,7 @@ $(BENCH_STAMP): pyproject.toml | $(VENV)/bin/python
 
 bench: $(BENCH_STAMP) $(MANIFEST)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.many_shops
 
 # Stops the embedded server and deletes every local state file (.phc/).
 clean-state: $(BASE_STAMP)

@@ -50,6 +50,7 @@ def run_sync(
     entities: list[str] | None = None,
     concurrency: int = 4,
     wrapper: list[str] | None = None,
+    shop: str | None = None,
 ) -> SyncRun:
     """Run the sync in a child process and return its stats and its peak RSS."""
     from phc_analytics import settings
@@ -58,6 +59,8 @@ def run_sync(
     command += ["--shop-url", shop_url, "--db", db_url, "--concurrency", str(concurrency)]
     if entities:
         command += ["--entities", ",".join(entities)]
+    if shop:
+        command += ["--shop", shop]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(
             command,
@@ -103,6 +106,7 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--entities", default="")
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--shop", default="default", help="the installation's name in raw")
     args = parser.parse_args()
     chosen = [entity(n) for n in args.entities.split(",")] if args.entities else list(ENTITIES)
 
@@ -117,7 +121,12 @@ def main() -> None:
         with psycopg.connect(args.db) as conn:
             for item in chosen:
                 result = sync_entity(
-                    client, conn, item, SyncRequest.everything(), concurrency=args.concurrency
+                    client,
+                    conn,
+                    item,
+                    SyncRequest.everything(),
+                    concurrency=args.concurrency,
+                    shop=args.shop,
                 )
                 # The peak so far, after each entity: which resource sets the process's peak.
                 stats.append({**result.as_metadata(), "peak_rss_mb": round(peak_rss_mb(), 1)})
