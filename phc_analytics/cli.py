@@ -89,25 +89,37 @@ def _execute(
     since: str | None,
     sync_only: bool = False,
     tags: dict[str, str] | None = None,
+    only_shop: str | None = None,
 ) -> None:
     """Run assets in-process with a progress bar per synced entity, then print a summary.
     ``sync_only``: the raw assets and their checks only (no dbt to parse or load). A shops file
-    with several shops: each shop's sync in turn, then staging and the marts once."""
+    with several shops: every shop's sync (``only_shop``: that one's), then staging and the
+    marts once."""
     if not sync_only:
         _ensure_manifest()
     from phc_analytics.definitions import build_defs, sync_defs
 
+    prestashop = None
     if os.environ.get(settings.ENV_SHOPS_FILE):
+        from phc_analytics.ingestion.shop_partitions import CLI_SHOP_TAG
         from phc_analytics.resources import shop_resources
 
         shops = shop_resources()
-        if len(shops) > 1:
+        if only_shop is not None:
+            if only_shop not in shops:
+                raise PhcError(
+                    f"no shop named {only_shop!r}; the shops are: {', '.join(shops)}"
+                    " (`phc-analytics shops`)"
+                )
+            prestashop = shops[only_shop]
+            tags = {**(tags or {}), CLI_SHOP_TAG: only_shop} if len(shops) > 1 else tags
+        elif len(shops) > 1:
             _execute_shops(shops, selection, since, sync_only, tags)
             return
-    log_path = settings.phc_home() / "logs" / "last_run.log"
-    summary = _run_logged(
-        sync_defs() if sync_only else build_defs(), selection, since, tags, log_path
-    )
+    name = f"last_run_{only_shop}.log" if only_shop else "last_run.log"
+    log_path = settings.phc_home() / "logs" / name
+    defs = sync_defs(prestashop) if sync_only else build_defs(prestashop)
+    summary = _run_logged(defs, selection, since, tags, log_path)
     if summary.run_id is None:
         console.print("no assets are defined yet: nothing to materialize")
         return
@@ -121,25 +133,60 @@ def _execute(
 
 
 def _execute_shops(shops, selection, since, sync_only, tags) -> None:
-    """One sync run per shop, in the file's order (a shop that fails does not stop the others),
-    then one run of staging and the marts over every shop's rows. Exits non-zero naming the
-    shops that failed."""
+    """Every shop's sync, then one run of staging and the marts over every shop's rows. The
+    syncs run ``max_parallel_shops`` at a time (shops file), each `phc-analytics sync --shop`
+    in a process of its own (one Dagster run per shop, tagged `phc/shop`); a shop that fails
+    does not stop the others. Exits non-zero naming the shops that failed.
+
+    Each sync reads from its shop's watermarks (or from ``since``): unlike a single shop's run
+    it does not re-read the recent days no run has loaded, since Dagster's record of loaded
+    partitions is per asset and the shops share the assets here."""
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
     import dagster as dg
 
-    from phc_analytics.definitions import build_defs, sync_defs
+    from phc_analytics.definitions import build_defs
+    from phc_analytics.ingestion.sweep import SWEEP_TAG
     from phc_analytics.prestashop.entities import ENTITIES
+    from phc_analytics.shops_file import load_shops
 
     raw_names = [entity.asset_name for entity in ENTITIES]
+    chosen = [e.name for e in ENTITIES if e.asset_name in (selection or raw_names)]
+    flags = ["--entities", ",".join(chosen)] if selection else []
+    flags += ["--since", since] if since else []
+    flags += ["--sweep"] if (tags or {}).get(SWEEP_TAG) else []
     logs = settings.phc_home() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    parallel = max(1, min(load_shops().max_parallel, len(shops)))
+
+    def sync_one(name: str) -> tuple[str, str | None]:
+        output = logs / f"sync_{name}.out"
+        with output.open("w") as out:
+            done = subprocess.run(
+                [sys.executable, "-m", "phc_analytics.cli", "sync", "--shop", name, *flags],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+        if done.returncode == 0:
+            return name, None
+        errors = [line for line in output.read_text().splitlines() if line.startswith("error:")]
+        error = errors[-1].removeprefix("error: ") if errors else f"exit {done.returncode}"
+        return name, f"{error} (output: {output})"
+
+    console.print(f"syncing {len(shops)} shops, {parallel} at a time", markup=False)
     failed: dict[str, str] = {}
-    for name, resource in shops.items():
-        console.print(f"[bold]shop {name}[/bold]")
-        log_path = logs / f"last_run_{name}.log"
-        summary = _run_logged(sync_defs(resource), selection or raw_names, since, tags, log_path)
-        _print_summary(summary)
-        if not summary.success:
-            failed[name] = f"{summary.error or 'a step'} (log: {log_path})"
-            console.print(f"shop {name} failed at {failed[name]}; the other shops go on")
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        for name, error in pool.map(sync_one, shops):
+            if error is None:
+                console.print(f"shop {name}: synced", markup=False)
+            else:
+                failed[name] = error
+                console.print(f"shop {name}: failed: {error}", markup=False)
+    shops_failed = "; ".join(f"shop {name} failed: {error}" for name, error in failed.items())
+    if len(failed) == len(shops):
+        raise PhcError(f"{shops_failed}: no shop was synced")
     if not sync_only:
         defs = build_defs(next(iter(shops.values())))
         raw_keys = {dg.AssetKey(name) for name in raw_names}
@@ -147,17 +194,17 @@ def _execute_shops(shops, selection, since, sync_only, tags) -> None:
             k for k in defs.resolve_asset_graph().materializable_asset_keys if k not in raw_keys
         ]
         log_path = logs / "last_run.log"
-        summary = _run_logged(defs, rest, None, tags, log_path)
+        summary = _run_logged(defs, rest, None, None, log_path)
         _print_summary(summary)
         if not summary.success:
             raise PhcError(
-                f"run {summary.run_id} failed at {summary.error or 'a step'};"
+                (f"{shops_failed}; " if failed else "")
+                + f"run {summary.run_id} failed at {summary.error or 'a step'};"
                 f" the full log is in {log_path}"
             )
     if failed:
         raise PhcError(
-            "; ".join(f"shop {name} failed at {error}" for name, error in failed.items())
-            + ": the other shops were synced"
+            f"{shops_failed}: the other shops were synced"
             + ("" if sync_only else " and the marts refreshed with them")
         )
 
@@ -297,7 +344,13 @@ def run(sweep: bool) -> None:
     is_flag=True,
     help="After the sync, list every id in the shop and mark the records it deleted.",
 )
-def sync(entities: str | None, since: str | None, sweep: bool) -> None:
+@click.option(
+    "--shop",
+    "only",
+    default=None,
+    help="Sync only this shop of the shops file (every shop by default).",
+)
+def sync(entities: str | None, since: str | None, sweep: bool, only: str | None) -> None:
     """Sync the shop into raw.* (the raw_* assets), with a progress bar per entity."""
     from datetime import date
 
@@ -318,6 +371,7 @@ def sync(entities: str | None, since: str | None, sweep: bool) -> None:
         since=since,
         sync_only=True,
         tags={SWEEP_TAG: SWEEP_ALWAYS} if sweep else None,
+        only_shop=only,
     )
 
 

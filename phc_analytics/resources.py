@@ -33,17 +33,17 @@ def warehouse_url() -> dg.EnvVar | None:
 def prestashop_resource() -> PrestaShopResource:
     """The shop in ``PRESTASHOP_URL`` / ``PRESTASHOP_WS_KEY``, or the built-in demo shop when
     neither is set; or the one shop of the shops file (``PHC_SHOPS_FILE``), whose key is read
-    from the variable it names. The code location takes one shop for now: a file with several
-    is refused here (`phc-analytics run` syncs them one after the other: shop_resources)."""
+    from the variable it names. With several shops in the file, the code location and the CLI
+    take every shop (``shop_resources``); asking for "the" shop is then a mistake."""
     if os.environ.get(settings.ENV_SHOPS_FILE):
         from phc_analytics.shops_file import load_shops
 
         shops = load_shops()
         if len(shops.shops) > 1:
             raise PhcError(
-                f"{settings.ENV_SHOPS_FILE} lists {len(shops.shops)} shops; the Dagster code"
-                " location syncs one shop for now (docs/shops.md): use `phc-analytics run`,"
-                " which syncs each shop of the file in turn, or keep one shop in the file"
+                f"{settings.ENV_SHOPS_FILE} lists {len(shops.shops)} shops where one is expected;"
+                " name the shop (e.g. `phc-analytics reconcile --shop NAME`), or keep one shop"
+                " in the file"
             )
         shop = shops.shops[0]
         return PrestaShopResource(base_url=shop.url, ws_key=dg.EnvVar(shop.key_env), shop=shop.name)

@@ -13,7 +13,7 @@ shops:
     stores: all                 # or a list of store ids (PrestaShop's id_shop): [1, 3]
     timezone: Europe/Paris      # optional: read from the shop's PS_TIMEZONE otherwise
     currency: EUR               # optional: read from the shop's PS_CURRENCY_DEFAULT otherwise
-max_parallel_shops: 4           # optional: shops synced at once
+max_parallel_shops: 4           # optional: shops `phc-analytics run` syncs at once
 ```
 """
 

@@ -80,5 +80,5 @@ def test_a_shops_file_with_one_shop_is_the_shop_and_several_are_refused(bare_env
     assert shown_config(resource)["ws_key"] == {"env": "PHC_TEST_PARIS_KEY"}
     shops.write_text("shops:\n" + entry.format("paris", "PARIS") + entry.format("lyon", "LYON"))
     bare_environment.setenv("PHC_TEST_LYON_KEY", WS_KEY)
-    with pytest.raises(PhcError, match="lists 2 shops; the Dagster code location syncs one"):
+    with pytest.raises(PhcError, match="lists 2 shops where one is expected"):
         prestashop_resource()

@@ -40,7 +40,7 @@ class DemoShopResource(PrestaShopResource):
         self._run_scope, self._endpoint = None, None
 
     @contextmanager
-    def client(self) -> Iterator[PrestaShopClient]:
+    def client(self, probe: bool = False) -> Iterator[PrestaShopClient]:
         with ExitStack() as use_scope:
             if self._run_scope is None:
                 url, ws_key = use_scope.enter_context(self._serve())
@@ -48,7 +48,7 @@ class DemoShopResource(PrestaShopResource):
                 if self._endpoint is None:
                     self._endpoint = self._run_scope.enter_context(self._serve())
                 url, ws_key = self._endpoint
-            client = self.make_client(url, ws_key)
+            client = self.make_client(url, ws_key, probe)
             try:
                 yield client
             finally:

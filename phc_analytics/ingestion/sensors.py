@@ -71,7 +71,7 @@ def shop_change_sensor(
     if busy:
         return dg.SkipReason(f"raw sync {busy[:8]} has not finished; checking again next tick")
     marks = watermarks(warehouse, prestashop.shop)
-    with prestashop.client() as client:
+    with prestashop.client(probe=True) as client:
         changed = [name for name in PROBED if client.changed_since(BY_NAME[name], marks[name])]
     if not changed:
         return dg.SkipReason("no change in the shop since the watermarks")

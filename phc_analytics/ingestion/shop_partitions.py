@@ -15,6 +15,7 @@ from datetime import timedelta
 import dagster as dg
 
 from phc_analytics import settings
+from phc_analytics.errors import PhcError
 from phc_analytics.ingestion.assets import (
     INCREMENTAL_FRESHNESS,
     RAW_GROUP,
@@ -33,6 +34,8 @@ SHOP_DIMENSION = "shop"
 DAY_DIMENSION = "day"
 # The tag Dagster gives every run of a shop-by-day partition.
 SHOP_TAG = f"dagster/partition/{SHOP_DIMENSION}"
+# The tag of the runs `phc-analytics run` starts for one shop of a shops file.
+CLI_SHOP_TAG = "phc/shop"
 
 
 def resource_key(shop: str) -> str:
@@ -158,20 +161,27 @@ def build_shop_schedules(shops: tuple[str, ...]) -> list[dg.ScheduleDefinition]:
     return [hourly_raw_sync, nightly_raw_resweep, delete_sweep]
 
 
+def _shop_runs(instance: dg.DagsterInstance, shop: str, statuses, limit: int | None = None):
+    """Runs of ``shop``, oldest first: tagged with its partition (Dagster), or by `phc-analytics
+    run` (which syncs each shop of a shops file in a run of its own, unpartitioned)."""
+    runs = []
+    for tag in (SHOP_TAG, CLI_SHOP_TAG):
+        runs += instance.get_runs(
+            filters=dg.RunsFilter(tags={tag: shop}, statuses=statuses), limit=limit
+        )
+    return sorted(runs, key=lambda run: instance.get_run_record_by_id(run.run_id).create_timestamp)
+
+
+FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+
+
 def latest_shop_syncs(instance: dg.DagsterInstance, shops) -> list[dict]:
     """Per shop, its latest finished run (success, failure or canceled; not_run before any):
     the quality report's `shops` section."""
-    finished = [
-        dg.DagsterRunStatus.SUCCESS,
-        dg.DagsterRunStatus.FAILURE,
-        dg.DagsterRunStatus.CANCELED,
-    ]
     out = []
     for shop in shops:
-        runs = instance.get_runs(
-            filters=dg.RunsFilter(tags={SHOP_TAG: shop}, statuses=finished), limit=1
-        )
-        run = runs[0] if runs else None
+        runs = _shop_runs(instance, shop, FINISHED, limit=1)
+        run = runs[-1] if runs else None
         out.append(
             {
                 "shop": shop,
@@ -182,21 +192,30 @@ def latest_shop_syncs(instance: dg.DagsterInstance, shops) -> list[dict]:
     return out
 
 
-def shops_of(graph) -> list[str] | None:
-    """The shops of a code location partitioned shop by day (None: a single shop)."""
-    key = dg.AssetKey(BY_NAME["orders"].asset_name)
-    if not graph.has(key):
+def configured_shops() -> list[str] | None:
+    """The shops of the shops file when it lists several (None: a single shop). From the
+    environment, not from a job's graph: the quality report runs in jobs whose graph sees the
+    raw assets only as unpartitioned upstream nodes."""
+    import os
+
+    if not os.environ.get(settings.ENV_SHOPS_FILE):
         return None
-    partitions = graph.get(key).partitions_def
-    if not isinstance(partitions, dg.MultiPartitionsDefinition):
-        return None
-    return partitions.get_partitions_def_for_dimension(SHOP_DIMENSION).get_partition_keys()
+    from phc_analytics.shops_file import load_shops
+
+    names = [shop.name for shop in load_shops().shops]
+    return names if len(names) > 1 else None
 
 
 def shop_sync_in_flight(instance: dg.DagsterInstance, shop: str) -> str | None:
-    """A run syncing ``shop`` that has not finished yet, if any."""
-    runs = instance.get_runs(filters=dg.RunsFilter(statuses=IN_FLIGHT, tags={SHOP_TAG: shop}))
-    return next((run.run_id for run in runs if reads_the_shop(run)), None)
+    """A run syncing ``shop`` that has not finished yet, if any: one of its own, or one that
+    reads the shop without naming a shop (a single-shop run on the same instance)."""
+    own = [run for run in _shop_runs(instance, shop, IN_FLIGHT) if reads_the_shop(run)]
+    if own:
+        return own[0].run_id
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=IN_FLIGHT)):
+        if reads_the_shop(run) and not ({SHOP_TAG, CLI_SHOP_TAG} & set(run.tags)):
+            return run.run_id
+    return None
 
 
 def build_shop_change_sensor(shops: tuple[str, ...]) -> dg.SensorDefinition:
@@ -222,12 +241,14 @@ def build_shop_change_sensor(shops: tuple[str, ...]) -> dg.SensorDefinition:
                 continue
             marks = watermarks(context.resources.warehouse, shop)
             try:
-                with getattr(context.resources, resource_key(shop)).client() as client:
+                with getattr(context.resources, resource_key(shop)).client(probe=True) as client:
                     changed = [
                         name for name in PROBED if client.changed_since(BY_NAME[name], marks[name])
                     ]
-            except Exception as error:
-                context.log.warning(f"shop {shop}: probe failed ({type(error).__name__})")
+            except PhcError as error:
+                # One shop down must not stop the others. The project's errors name the URL
+                # and the status, never the key.
+                context.log.warning(f"shop {shop}: probe failed: {error}")
                 skipped.append(f"{shop}: unreachable")
                 continue
             if not changed:
@@ -238,6 +259,8 @@ def build_shop_change_sensor(shops: tuple[str, ...]) -> dg.SensorDefinition:
             requests.append(
                 dg.RunRequest(run_key=run_key, partition_key=partition_key(shop, latest))
             )
+        if skipped:
+            context.log.info("; ".join(skipped))
         if not requests:
             return dg.SkipReason("no shop changed since its watermarks" + "".join(
                 f"; {s}" for s in skipped))  # fmt: skip

@@ -11,6 +11,8 @@ from phc_analytics import settings, shops_file
 from phc_analytics.errors import PhcError
 from phc_analytics.prestashop.client import PrestaShopClient
 
+PROBE_TIMEOUT_S = 5.0
+
 
 class PrestaShopResource(dg.ConfigurableResource):
     """Connection settings for the shop.
@@ -33,19 +35,21 @@ class PrestaShopResource(dg.ConfigurableResource):
     timeout_s: float = 60.0
     backoff_s: float = 0.5
 
-    def make_client(self, base_url: str, ws_key: str) -> PrestaShopClient:
+    def make_client(self, base_url: str, ws_key: str, probe: bool = False) -> PrestaShopClient:
+        """``probe``: one attempt and a short timeout, for the change sensor's one-record
+        requests (a tick has a minute in all; a shop that hangs must not take it whole)."""
         return PrestaShopClient(
             base_url,
             ws_key,
             page_size=self.page_size,
-            timeout_s=self.timeout_s,
-            max_attempts=self.max_attempts,
+            timeout_s=min(self.timeout_s, PROBE_TIMEOUT_S) if probe else self.timeout_s,
+            max_attempts=1 if probe else self.max_attempts,
             backoff_s=self.backoff_s,
             pool_size=max(4, self.max_concurrency * 2),
         )
 
     @contextmanager
-    def client(self) -> Iterator[PrestaShopClient]:
+    def client(self, probe: bool = False) -> Iterator[PrestaShopClient]:
         # Dagster resolves EnvVar fields when it runs the resource; CLI commands that use the
         # resource directly (reconcile) resolve them here.
         base_url, ws_key = (
@@ -57,7 +61,7 @@ class PrestaShopResource(dg.ConfigurableResource):
             raise PhcError(
                 f"{settings.ENV_PRESTASHOP_WS_KEY} is empty; set it to the shop's 32-character key"
             )
-        client = self.make_client(base_url, ws_key)
+        client = self.make_client(base_url, ws_key, probe)
         try:
             yield client
         finally:

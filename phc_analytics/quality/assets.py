@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from phc_analytics.ingestion.shop_partitions import latest_shop_syncs, shops_of
+from phc_analytics.ingestion.shop_partitions import configured_shops, latest_shop_syncs
 from phc_analytics.quality.report import default_report_path, entry, store_report, write_report
 from phc_analytics.transform.assets import dbt_analytics
 from phc_analytics.warehouse.resource import WarehouseResource
@@ -35,7 +35,7 @@ def quality_report(
     graph = context.job_def.asset_layer.asset_graph
     check_keys = list(graph.asset_check_keys)
     records = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
-    shops = shops_of(graph)
+    shops = configured_shops()
     report = write_report(
         config.path,
         [entry(key, records.get(key), graph.get_check_spec(key)) for key in check_keys],

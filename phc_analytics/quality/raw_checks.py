@@ -96,7 +96,7 @@ def build_raw_checks(entity: Entity) -> dg.AssetChecksDefinition:
     def raw_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         selected = {key.name for key in context.selected_asset_check_keys}
         with warehouse.connect() as conn:
-            load = latest_load(context.instance, asset, conn, table)
+            load = latest_load(context.instance, asset, conn, table, run_id=context.run.run_id)
             if "payload_id_matches" in selected:
                 yield _payload_id_matches(conn, table, asset, load)
             if "cursor_in_read_window" in selected:

@@ -43,10 +43,15 @@ def latest_load(
     asset_key: dg.AssetKey,
     conn: psycopg.Connection,
     table: sql.Composable,
+    run_id: str | None = None,
 ) -> Load:
-    """The asset's latest materialization; with none recorded (checks run on an instance that
-    never materialized the asset), the run that wrote the newest row, window unknown."""
-    event = instance.get_latest_materialization_event(asset_key)
+    """The asset's materialization in the run ``run_id`` (the checks' own run), else its latest
+    one; with none recorded (checks run on an instance that never materialized the asset), the
+    run that wrote the newest row, window unknown. The run's own first: with several shops,
+    runs of two shops' partitions may end side by side, and the latest materialization can be
+    the other shop's."""
+    event = _materialization_in_run(instance, asset_key, run_id) if run_id else None
+    event = event or instance.get_latest_materialization_event(asset_key)
     if event is not None and event.asset_materialization is not None:
         metadata = event.asset_materialization.metadata
         shop = getattr(metadata.get("shop"), "value", None)
@@ -62,6 +67,20 @@ def latest_load(
     if newest is None:
         return Load(None, recorded=False)
     return Load(newest[0], recorded=False, shop=newest[1])
+
+
+def _materialization_in_run(instance: dg.DagsterInstance, asset_key: dg.AssetKey, run_id: str):
+    records = instance.get_records_for_run(
+        run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, ascending=False
+    ).records
+    for record in records:
+        entry = record.event_log_entry
+        if (
+            entry.asset_materialization is not None
+            and entry.asset_materialization.asset_key == asset_key
+        ):
+            return entry
+    return None
 
 
 def _timestamp(metadata: dict, key: str) -> datetime | None:

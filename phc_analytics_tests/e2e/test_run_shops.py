@@ -1,7 +1,7 @@
-"""`phc-analytics run` with a shops file of several shops (issue 17): each shop is synced in
-turn under its own name, then staging and the marts are built once over all of them; a shop
-whose API fails fails alone, named in the one-line error, and the others land and are
-refreshed."""
+"""`phc-analytics run` with a shops file of several shops (issue 17): the shops are synced
+`max_parallel_shops` at a time, each under its own name in a process of its own, then staging
+and the marts are built once over all of them; a shop whose API fails fails alone, named in the
+one-line error and in the quality report, and the others land and are refreshed."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ def test_run_syncs_each_shop_of_the_file_and_a_failing_shop_fails_alone(pg_admin
                 f"  - {{name: paris, url: '{p.url}', key_env: PARIS_WS_KEY}}\n"
                 f"  - {{name: lyon, url: '{b.url}/lyon', key_env: LYON_WS_KEY}}\n"
                 f"  - {{name: berlin, url: '{b.url}', key_env: BERLIN_WS_KEY}}\n"
+                "max_parallel_shops: 2\n"
             )
             env = {
                 settings.ENV_DATABASE_URL: warehouse,
@@ -48,8 +49,9 @@ def test_run_syncs_each_shop_of_the_file_and_a_failing_shop_fails_alone(pg_admin
             }
             result = run_cli("run", env=env)
             assert result.returncode == 2, result.stdout[-3000:] + result.stderr[-3000:]
+            assert "syncing 3 shops, 2 at a time" in result.stdout
             error = result.stderr.strip().splitlines()[-1]
-            assert error.startswith("error: shop lyon failed at"), error
+            assert error.startswith("error: shop lyon failed:"), error
             assert "paris" not in error and "berlin" not in error
             assert "the other shops were synced and the marts refreshed with them" in error
             with psycopg.connect(warehouse) as conn:
@@ -61,6 +63,9 @@ def test_run_syncs_each_shop_of_the_file_and_a_failing_shop_fails_alone(pg_admin
                 raw_shops = {s for (s,) in conn.execute("SELECT DISTINCT shop FROM raw.orders")}
             assert orders == {"paris": 140, "berlin": 110}
             assert raw_shops == {"paris", "berlin"}
+            # The quality report, written by the build after the syncs, names the shop.
+            status = run_cli("status", env=env)
+            assert "shops whose latest sync failed: lyon" in status.stdout, status.stdout
             # Each shop's figures match its own rows in the marts.
             for name in ("paris", "berlin"):
                 reconciled = run_cli("reconcile", "--shop", name, env=env)
