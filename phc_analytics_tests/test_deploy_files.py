@@ -102,3 +102,20 @@ def test_the_helm_values_run_the_code_location_and_each_run_as_a_job():
     assert values["postgresql"]["enabled"] is False
     assert values["postgresql"]["postgresqlParams"]["sslmode"] == "require"
     assert not re.search(r"password\s*:", HELM.read_text(), re.IGNORECASE)
+
+
+def test_every_instance_allows_one_run_per_shop_and_a_few_shops_at_once():
+    """Several shops: the limits on the tag Dagster gives a shop-by-day partition's runs, the
+    same on one machine, on Docker hosts and in the Helm chart (docs/deploy.md)."""
+    from phc_analytics.ingestion.shop_partitions import SHOP_TAG
+
+    per_shop = {"key": SHOP_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1}
+    at_once = {"key": SHOP_TAG, "limit": 4}
+    for folder in (ROOT, DOCKER):
+        # Validated by Dagster's own instance schema (a run_coordinator-level copy is refused).
+        config, _custom = dagster_instance_config(str(folder), "dagster.yaml")
+        limits = config["concurrency"]["runs"]["tag_concurrency_limits"]
+        assert per_shop in limits and at_once in limits, folder
+    helm = yaml.safe_load(HELM.read_text())["dagsterDaemon"]["runCoordinator"]["config"]
+    limits = helm["queuedRunCoordinator"]["tagConcurrencyLimits"]
+    assert per_shop in limits and at_once in limits
