@@ -10,7 +10,6 @@ daily partitions of ingestion/assets.py.
 """
 
 import warnings
-from datetime import timedelta
 
 import dagster as dg
 
@@ -23,10 +22,10 @@ from phc_analytics.ingestion.assets import (
     load_entity,
     raw_description,
 )
-from phc_analytics.ingestion.jobs import raw_sync_job, shop_refresh_job
+from phc_analytics.ingestion.jobs import shop_refresh_job
 from phc_analytics.ingestion.partitions import _naive, daily_partitions
+from phc_analytics.ingestion.schedules import build_schedules
 from phc_analytics.ingestion.sensors import IN_FLIGHT, PROBED, reads_the_shop, watermarks
-from phc_analytics.ingestion.sweep import SWEEP_ALWAYS, SWEEP_IF_DUE, SWEEP_TAG
 from phc_analytics.ingestion.windows import SyncRequest
 from phc_analytics.prestashop.entities import BY_NAME, ENTITIES, Entity
 
@@ -105,60 +104,18 @@ def build_shop_raw_assets(shops: tuple[str, ...]) -> list[dg.AssetsDefinition]:
         return [build_shop_raw_asset(entity, shops) for entity in ENTITIES]
 
 
-def _per_shop(shops, day: str, run_key: str, tags: dict | None = None) -> list[dg.RunRequest]:
-    return [
-        dg.RunRequest(
-            run_key=f"{run_key}-{shop}", partition_key=partition_key(shop, day), tags=tags or {}
-        )
-        for shop in shops
-    ]
-
-
 def build_shop_schedules(shops: tuple[str, ...]) -> list[dg.ScheduleDefinition]:
-    """The single-shop schedules (ingestion/schedules.py), one run per shop."""
+    """The schedules of ingestion/schedules.py, a run per shop."""
 
-    @dg.schedule(
-        name="hourly_raw_sync",
-        cron_schedule="5 * * * *",
-        job=raw_sync_job,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Every hour, per shop: today's partition (everything since its watermark).",
-    )
-    def hourly_raw_sync(context: dg.ScheduleEvaluationContext):
-        when = context.scheduled_execution_time
-        return _per_shop(shops, f"{when:%Y-%m-%d}", f"hourly-{when:%Y%m%d%H}")
+    def per_shop(day: str, run_key: str, tags: dict) -> list[dg.RunRequest]:
+        return [
+            dg.RunRequest(
+                run_key=f"{run_key}-{shop}", partition_key=partition_key(shop, day), tags=tags
+            )
+            for shop in shops
+        ]
 
-    @dg.schedule(
-        name="nightly_raw_resweep",
-        cron_schedule="30 2 * * *",
-        job=raw_sync_job,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Every night, per shop: re-read yesterday whole and sweep for deletes.",
-    )
-    def nightly_raw_resweep(context: dg.ScheduleEvaluationContext):
-        yesterday = context.scheduled_execution_time - timedelta(days=1)
-        return _per_shop(
-            shops,
-            f"{yesterday:%Y-%m-%d}",
-            f"resweep-{yesterday:%Y-%m-%d}",
-            {SWEEP_TAG: SWEEP_ALWAYS},
-        )
-
-    @dg.schedule(
-        name="delete_sweep",
-        cron_schedule=settings.sweep_cron(),
-        job=raw_sync_job,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Per shop: list every id and tombstone the records the shop deleted"
-        f" (cron from {settings.ENV_SWEEP_CRON}).",
-    )
-    def delete_sweep(context: dg.ScheduleEvaluationContext):
-        when = context.scheduled_execution_time
-        return _per_shop(
-            shops, f"{when:%Y-%m-%d}", f"sweep-{when:%Y%m%d%H%M}", {SWEEP_TAG: SWEEP_IF_DUE}
-        )
-
-    return [hourly_raw_sync, nightly_raw_resweep, delete_sweep]
+    return build_schedules(per_shop)
 
 
 def _shop_runs(instance: dg.DagsterInstance, shop: str, statuses, limit: int | None = None):
