@@ -82,12 +82,6 @@ def _ingestion(prestashop=None) -> dg.Definitions:
 
 
 def _several_shops() -> bool:
-    import os
+    from phc_analytics.ingestion.shop_partitions import configured_shops
 
-    from phc_analytics import settings
-
-    if not os.environ.get(settings.ENV_SHOPS_FILE):
-        return False
-    from phc_analytics.shops_file import load_shops
-
-    return len(load_shops().shops) > 1
+    return configured_shops() is not None

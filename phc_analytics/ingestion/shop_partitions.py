@@ -121,12 +121,12 @@ def build_shop_schedules(shops: tuple[str, ...]) -> list[dg.ScheduleDefinition]:
 def _shop_runs(instance: dg.DagsterInstance, shop: str, statuses, limit: int | None = None):
     """Runs of ``shop``, oldest first: tagged with its partition (Dagster), or by `phc-analytics
     run` (which syncs each shop of a shops file in a run of its own, unpartitioned)."""
-    runs = []
+    records = []
     for tag in (SHOP_TAG, CLI_SHOP_TAG):
-        runs += instance.get_runs(
+        records += instance.get_run_records(
             filters=dg.RunsFilter(tags={tag: shop}, statuses=statuses), limit=limit
         )
-    return sorted(runs, key=lambda run: instance.get_run_record_by_id(run.run_id).create_timestamp)
+    return [r.dagster_run for r in sorted(records, key=lambda record: record.create_timestamp)]
 
 
 FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]

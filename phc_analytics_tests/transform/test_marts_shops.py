@@ -76,6 +76,19 @@ def _assert_each_shop_is_its_own_warehouse(urls: dict[str, str]) -> None:
         assert not diffs, f"{shop}: " + "\n".join(map(str, diffs))
 
 
+def _fact_marks(url: str) -> dict[str, list[tuple[int, int]]]:
+    """Per shop, each order's _mart_xid: which transaction last wrote its fact row."""
+    with psycopg.connect(url) as conn:
+        return {
+            shop: conn.execute(
+                "SELECT order_id, _mart_xid FROM analytics.fct_orders WHERE shop = %s"
+                " ORDER BY order_id",
+                (shop,),
+            ).fetchall()
+            for shop in SHOPS
+        }
+
+
 def _revenue(url: str) -> dict[str, Decimal]:
     with psycopg.connect(url) as conn:
         return dict(
@@ -116,14 +129,7 @@ def test_two_shops_marts_are_each_shops_own_marts_and_totals_add_up(
                 " GROUP BY shop ORDER BY shop"
             ).fetchall()
             assert stores == [("berlin", 1, 1), ("paris", 3, 2)]
-            marks = {
-                shop: conn.execute(
-                    "SELECT order_id, _mart_xid FROM analytics.fct_orders WHERE shop = %s"
-                    " ORDER BY order_id",
-                    (shop,),
-                ).fetchall()
-                for shop in SHOPS
-            }
+        marks = _fact_marks(warehouses["both"])
         # The total across shops is the sum of each shop's own.
         both = _revenue(warehouses["both"])
         assert both == {name: _revenue(warehouses[name])[name] for name in SHOPS}
@@ -160,15 +166,7 @@ def test_two_shops_marts_are_each_shops_own_marts_and_totals_add_up(
             assert stats["orders"].new_versions > 0
             dbt[key]("build" if key == "both" else "run")
         _assert_each_shop_is_its_own_warehouse(warehouses)
-        with psycopg.connect(warehouses["both"]) as conn:
-            after = {
-                shop: conn.execute(
-                    "SELECT order_id, _mart_xid FROM analytics.fct_orders WHERE shop = %s"
-                    " ORDER BY order_id",
-                    (shop,),
-                ).fetchall()
-                for shop in SHOPS
-            }
+        after = _fact_marks(warehouses["both"])
         assert after["berlin"] == marks["berlin"]
         assert len(set(after["paris"]) - set(marks["paris"])) > 0
 
