@@ -510,6 +510,7 @@ def reconcile(only: str | None) -> None:
         warehouse_figures,
     )
     from phc_analytics.resources import shop_resources
+    from phc_analytics.shops_file import load_shops
     from phc_analytics.warehouse import location
     from phc_analytics.warehouse.connection import open_connection
 
@@ -528,6 +529,7 @@ def reconcile(only: str | None) -> None:
         raise PhcError(
             f"no shop named {only!r}; the shops are: {', '.join(resources)} (`phc-analytics shops`)"
         )
+    stores = {shop.name: shop.stores for shop in load_shops().shops}
     failed = []
     for name, resource in resources.items():
         if only is not None and name != only:
@@ -536,7 +538,7 @@ def reconcile(only: str | None) -> None:
             warehouse = warehouse_figures(conn, name)
             reporting = reporting_currency_of(conn, name)
         with resource.client() as client:
-            shop = shop_figures(client, reporting)
+            shop = shop_figures(client, reporting, stores.get(name))
         if shop.refunds_by_month is None:
             warehouse = dataclasses.replace(warehouse, refunds_by_month=None)
             console.print(
@@ -544,8 +546,10 @@ def reconcile(only: str | None) -> None:
                 " its refunds through another shop's rates)"
             )
         differences = compare(shop, warehouse)
+        chosen = stores.get(name)
+        which = "" if chosen is None else f" (stores {', '.join(map(str, chosen))})"
         console.print(
-            f"shop {name}: {sum(shop.orders_by_month.values())} orders in"
+            f"shop {name}{which}: {sum(shop.orders_by_month.values())} orders in"
             f" {len(shop.orders_by_month)} months, {shop.customers} customers; revenue"
             f" {sum(shop.revenue_by_month.values()):,.2f}"
         )

@@ -15,6 +15,10 @@ is involved: the marts' own net_revenue where a store sells in the reporting cur
 are compared in the reporting currency; a slip of a store with another currency is converted
 at the shop's current rates (the marts use the rate of its day, so a rate that moved since
 shows up as a difference).
+
+An installation whose shops-file entry chooses stores (``stores: [1, 3]``) is compared on those
+stores: their orders, the slips of those orders, their carts, and the customers of those stores
+plus every customer with an order there (what the marts keep, sql/dbt/macros/store_selection.sql).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from phc_analytics.prestashop.entities import BY_NAME
 CENT = Decimal("0.01")
 ORDER_FIELDS = [
     "id_shop",
+    "id_customer",
     "current_state",
     "date_add",
     "total_paid_tax_excl",
@@ -115,9 +120,15 @@ def reporting_currency_of(conn: psycopg.Connection, shop: str) -> str | None:
     return row[0] if row else None
 
 
-def shop_figures(client: PrestaShopClient, reporting: str | None = None) -> Figures:
+def shop_figures(
+    client: PrestaShopClient,
+    reporting: str | None = None,
+    stores: tuple[int, ...] | None = None,
+) -> Figures:
     """The shop's own figures; refunds in ``reporting`` (an ISO code: what the marts hold;
-    PHC_REPORTING_CURRENCY, else the shop's default currency, when None)."""
+    PHC_REPORTING_CURRENCY, else the shop's default currency, when None); of ``stores`` only
+    (ids, ``id_shop``) when given."""
+    chosen = None if stores is None else frozenset(stores)
     logable = {
         int(r["id"])
         for page in client.iter_pages(BY_NAME["order_states"], fields=["logable"])
@@ -128,17 +139,29 @@ def shop_figures(client: PrestaShopClient, reporting: str | None = None) -> Figu
     revenue: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
     by_state: dict[int, int] = defaultdict(int)
     order_store: dict[int, int] = {}
+    buyers: set[int] = set()
     for page in client.iter_pages(BY_NAME["orders"], fields=ORDER_FIELDS):
         for order in page.records:
             month = str(order.get("date_add", ""))[:7]
             state = int(_decimal(order.get("current_state")))
             store = int(_decimal(order.get("id_shop")))
+            if chosen is not None and store not in chosen:
+                continue
             order_store[int(order["id"])] = store
+            buyers.add(int(_decimal(order.get("id_customer"))))
             orders_by_month[month] += 1
             by_state[state] += 1
             if state in logable:
                 revenue[(month, store)] += order_revenue(order)
     live_ids = {name: frozenset(_shop_ids(client, name)) for name in DELETABLE}
+    if chosen is not None:
+        kept = buyers | {
+            int(c["id"])
+            for page in client.iter_pages(BY_NAME["customers"], fields=["id_shop"])
+            for c in page.records
+            if int(_decimal(c.get("id_shop"))) in chosen
+        }
+        live_ids["customers"] = live_ids["customers"] & kept
     to_reporting = _store_to_reporting(client, set(order_store.values()), reporting)
     refunds: dict[str, Decimal] = defaultdict(Decimal)
     for page in client.iter_pages(BY_NAME["order_slip"], fields=SLIP_FIELDS):
@@ -146,6 +169,8 @@ def shop_figures(client: PrestaShopClient, reporting: str | None = None) -> Figu
             rate = _decimal(slip.get("conversion_rate"))
             amount = _decimal(slip.get("total_products_tax_excl"))
             store = order_store.get(int(_decimal(slip.get("id_order"))))
+            if chosen is not None and store is None:
+                continue  # an order of another store
             factor = (to_reporting or {}).get(store, Decimal(1))
             refunds[str(slip.get("date_add", ""))[:7]] += (
                 amount / (rate if rate > 0 else 1) * factor
@@ -153,6 +178,8 @@ def shop_figures(client: PrestaShopClient, reporting: str | None = None) -> Figu
     carts: dict[str, int] = defaultdict(int)
     for page in client.iter_pages(BY_NAME["carts"]):
         for cart in page.records:
+            if chosen is not None and int(_decimal(cart.get("id_shop"))) not in chosen:
+                continue
             if cart.get("associations", {}).get("cart_rows"):
                 carts[str(cart.get("date_add", ""))[:7]] += 1
     return Figures(

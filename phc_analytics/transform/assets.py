@@ -20,7 +20,7 @@ import dagster as dg
 import psycopg
 from dagster_dbt import dbt_assets
 
-from phc_analytics.transform import changes
+from phc_analytics.transform import changes, store_selection
 from phc_analytics.transform.project import dbt_project, manifest_path
 from phc_analytics.transform.resources import PhcDbtCliResource
 from phc_analytics.transform.translator import PhcDbtTranslator
@@ -104,6 +104,7 @@ def _stream(
 def dbt_staging(context: dg.AssetExecutionContext, dbt: PhcDbtCliResource, config: DbtConfig):
     models = sorted(relation_name(key) for key in context.selected_asset_keys)
     with one_dbt_build_at_a_time(context, dbt) as conn:
+        store_selection.write_selection(conn, store_selection.configured_selection())
         config = _upgrade(context, config, changes.upgrade_reason(conn, "staging"))
         decision = changes.staging_decision(conn, models)
         # Taken before dbt starts: the watermark the next run compares raw with.
@@ -131,6 +132,7 @@ def dbt_analytics(context: dg.AssetExecutionContext, dbt: PhcDbtCliResource, con
     marts = sorted(relation_name(key) for key in context.selected_asset_keys)
     staging = sorted(relation_name(key) for key in dbt_staging.keys)
     with one_dbt_build_at_a_time(context, dbt) as conn:
+        store_selection.write_selection(conn, store_selection.configured_selection())
         config = _upgrade(context, config, changes.upgrade_reason(conn, "analytics"))
         decision = changes.analytics_decision(conn, marts, staging)
         if not _should_build(context, config, decision):

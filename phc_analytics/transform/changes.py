@@ -32,6 +32,7 @@ from psycopg import sql
 from phc_analytics import settings
 from phc_analytics.errors import PhcError
 from phc_analytics.prestashop.entities import ENTITIES
+from phc_analytics.transform import store_selection
 
 RAW_TABLES = tuple(entity.name for entity in ENTITIES)
 # The marts built as incremental tables (macros/incremental_marts.sql, macros/basket_counts.sql).
@@ -193,6 +194,7 @@ STAGING_COLUMNS = (
     ("stg_categories", "is_removed", "staging was built before deletes were tracked"),
     ("stg_orders", "is_removed", "staging was built before deletes were tracked"),
     ("stg_order_cart_rules", "_staged_xid", "staging was built before voucher use was incremental"),
+    ("stg_carts", "shop_id", "staging was built before carts carried their store"),
     *(
         (model, "shop", "staging was built before it kept shops apart")
         for model in (
@@ -254,7 +256,9 @@ def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
     full refresh of staging drops the views that read it (DROP ... CASCADE), so the marts are
     then recreated by their own build, which finds them missing."""
     if layer == "staging":
-        return _first_missing_column(conn, "staging", STAGING_COLUMNS)
+        return _first_missing_column(
+            conn, "staging", STAGING_COLUMNS
+        ) or store_selection.changed_reason(conn, "staging")
     views = conn.execute(
         "SELECT matviewname FROM pg_matviews WHERE schemaname = 'analytics'"
         " AND matviewname = ANY(%s) ORDER BY 1",
@@ -274,6 +278,7 @@ def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
         _first_missing_column(conn, "analytics", MART_COLUMNS)
         or reporting_currency_reason(conn)
         or currency_paths_reason(conn)
+        or store_selection.changed_reason(conn, "analytics")
     )
 
 

@@ -1,8 +1,9 @@
 """The marts keep installations apart (issue 17): a warehouse holding two shops whose ids
 overlap has, for each shop, exactly the marts a warehouse holding that shop alone has, before
 and after an incremental build of one shop's change (which leaves the other shop's fact rows
-untouched); totals across the shops are the sums of each shop's; and a shop that does not know
-the reporting currency is converted through one that knows both."""
+untouched); totals across the shops are the sums of each shop's; a shop that does not know the
+reporting currency is converted through one that knows both; and a shop that chooses some of
+its stores reports those."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ import pytest
 
 from phc_analytics import settings
 from phc_analytics.demo_shop import DemoShopServer, advance_shop, generate_shop
+from phc_analytics.prestashop.client import PrestaShopClient
+from phc_analytics.reporting.reconcile import compare as reconcile_compare
+from phc_analytics.reporting.reconcile import shop_figures, warehouse_figures
+from phc_analytics.transform import changes, store_selection
 from phc_analytics_tests.correctness.dbt_inprocess import InProcessDbt
 from phc_analytics_tests.correctness.warehouse_compare import compare, relations
 from phc_analytics_tests.support.databases import (
@@ -217,3 +222,84 @@ def test_a_shop_without_the_reporting_currency_converts_through_one_that_has_bot
         expected_rate = float(conversion_rate or 1) * float(rates["EUR"] / rates["USD"])
         assert float(reporting_rate) == pytest.approx(expected_rate, rel=1e-9), order_currency
         assert float(net) == pytest.approx(float(net_own) / expected_rate, abs=1e-6)
+
+
+def _stores_in(url: str, relation: str, column: str = "shop_id") -> set[int]:
+    with psycopg.connect(url) as conn:
+        return {s for (s,) in conn.execute(f"SELECT DISTINCT {column} FROM {relation}")}
+
+
+def _reconciled(server, url: str, stores: tuple[int, ...] | None) -> list:
+    """Paris's own figures (of ``stores``) against its rows in the marts: the differences, but
+    for deletes (the delete sweep, which finds them, is not run here)."""
+    client = PrestaShopClient(server.url, server.ws_key, backoff_s=0.01)
+    try:
+        shop = shop_figures(client, "EUR", stores)
+    finally:
+        client.close()
+    with psycopg.connect(url) as conn:
+        differences = reconcile_compare(shop, warehouse_figures(conn, "paris"))
+    return [d for d in differences if d.metric != "deleted ids"]
+
+
+def test_a_store_subset_reports_its_stores_and_a_new_subset_rebuilds_both_layers(
+    shop_templates, warehouses, tmp_path, monkeypatch
+):
+    """Paris with `stores: [1, 3]`: raw keeps store 2, staging and the marts do not (its orders,
+    lines, carts, stock of its own, the slips and payments of its orders, the customers who
+    never bought in a chosen store), and paris reconciles on stores 1 and 3, before and after an
+    incremental build. Choosing every store again rebuilds staging and the marts whole once."""
+    monkeypatch.setenv(settings.ENV_REPORTING_CURRENCY, "EUR")
+    path = tmp_path / "paris.sqlite"
+    shutil.copyfile(shop_templates["paris"], path)
+    url = warehouses["both"]
+    dbt = InProcessDbt(url, tmp_path / "dbt")
+    chosen = (1, 3)
+    with DemoShopServer(path) as paris:
+        sync_shop(paris, url, "paris")
+        with psycopg.connect(url, autocommit=True) as conn:
+            store_selection.write_selection(conn, {"paris": chosen})
+            assert changes.upgrade_reason(conn, "staging") is None  # nothing built yet
+        dbt("build")
+        assert _stores_in(url, "raw.orders", "(payload ->> 'id_shop')::int") == {1, 2, 3}
+        for relation in ("analytics.fct_orders", "staging.stg_carts"):
+            assert _stores_in(url, relation) == set(chosen), relation
+        with psycopg.connect(url) as conn:  # the lines follow their orders
+            (stray,) = conn.execute(
+                "SELECT count(*) FROM analytics.fct_order_lines AS l JOIN analytics.fct_orders"
+                " AS o USING (order_id, shop) WHERE o.shop_id <> ALL(%s)",
+                (list(chosen),),
+            ).fetchone()
+            assert stray == 0
+        # Store 2 shares stock with store 1 (group rows, store 0); store 3 has its own.
+        assert _stores_in(url, "staging.stg_stock_availables") <= {0, 3}
+        assert _reconciled(paris, url, chosen) == []
+        # Against every store, the shop has more than the marts: the subset is not everything.
+        assert _reconciled(paris, url, None) != []
+        with psycopg.connect(url, autocommit=True) as conn:
+            assert changes.upgrade_reason(conn, "staging") is None
+            assert changes.upgrade_reason(conn, "analytics") is None
+            reported = conn.execute(
+                "SELECT shop_id, is_reported FROM analytics.dim_shop ORDER BY shop_id"
+            ).fetchall()
+            assert reported == [(1, True), (2, False), (3, True)]
+
+        # The shop moves on: an incremental build keeps to the chosen stores.
+        advance_shop(path, hours=24 * 60)
+        assert sync_shop(paris, url, "paris")["orders"].new_versions > 0
+        dbt("build")
+        assert _stores_in(url, "analytics.fct_orders") == set(chosen)
+        assert _reconciled(paris, url, chosen) == []
+
+        # Every store again: both layers are built with another selection, so rebuilt whole.
+        with psycopg.connect(url, autocommit=True) as conn:
+            store_selection.write_selection(conn, {})
+            for layer in ("staging", "analytics"):
+                assert changes.upgrade_reason(conn, layer) == (
+                    f"the stores chosen for paris changed since the {layer} build"
+                )
+        dbt("build", "--full-refresh")
+        assert _stores_in(url, "analytics.fct_orders") == {1, 2, 3}
+        assert _reconciled(paris, url, None) == []
+        with psycopg.connect(url, autocommit=True) as conn:
+            assert changes.upgrade_reason(conn, "analytics") is None

@@ -31,6 +31,8 @@ slips as (
     left join {{ ref('stg_currencies') }} as sc
       on sc.shop = s.shop and sc.currency_id = coalesce(st.currency_id, i.currency_id)
     where not s.is_removed and s.slip_date is not null
+      -- Only the slips of reported orders where the shops file chooses stores.
+      and {{ child_counts('s.shop', 'o.order_id is not null') }}
 ),
 
 refunds as (

@@ -17,12 +17,17 @@
 
 -- Every customer, plus each installation's unknown member (-1) that its orders without a
 -- customer point to. Customers without a valid order get zero lifetime values, tier 'none' and
--- no RFM cell.
+-- no RFM cell. An installation reporting some of its stores only (macros/store_selection.sql)
+-- keeps the customers of those stores and every customer with an order there (a group that
+-- shares customers lets them buy in any of its stores).
 with customers as (
     select
         customer_id, shop, email, firstname, lastname, is_guest, is_active and not is_removed as is_active,
         is_deleted, is_removed, has_newsletter, date_add
-    from {{ ref('stg_customers') }}
+    from {{ ref('stg_customers') }} as c
+    where {{ every_store('c.shop') }}
+       or {{ store_chosen('c.shop', 'c.shop_id') }}
+       or exists (select 1 from {{ ref('fct_orders') }} as f where f.customer_id = c.customer_id and f.shop = c.shop)
     union all
     select -1, s.shop, null, null, null, null, null, null, null, null, null
     from ({{ warehouse_shops() }}) as s

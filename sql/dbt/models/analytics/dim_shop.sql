@@ -20,7 +20,10 @@ select
     coalesce(g.shares_stock, false) as shares_stock,
     c.currency_id,
     c.iso_code as currency,
-    p.timezone
+    p.timezone,
+    -- The store is in the marts: its installation reports every store, or the shops file
+    -- chooses it (`stores:`, macros/store_selection.sql).
+    {{ store_chosen('st.shop', 'st.shop_id') }} as is_reported
 from {{ ref('stg_shops') }} as st
 left join {{ ref('stg_shop_groups') }} as g on g.shop_group_id = st.shop_group_id and g.shop = st.shop
 left join {{ ref('int_store_settings') }} as p on p.shop_id = st.shop_id and p.shop = st.shop

@@ -34,8 +34,10 @@ with orders as (
 
 payments as (
     select order_reference, shop, count(*) as payments, sum(amount) as payments_amount
-    from {{ ref('stg_order_payments') }}
+    from {{ ref('stg_order_payments') }} as pay
     where not is_removed
+      -- Only the payments of reported orders where the shops file chooses stores.
+      and {{ child_counts('pay.shop', 'exists (select 1 from ' ~ ref('stg_orders') ~ ' as po where po.shop = pay.shop and po.reference = pay.order_reference)') }}
     {%- if is_incremental() %}
       and (order_reference, shop) in ({{ affected_keys() }})
     {%- endif %}

@@ -16,6 +16,7 @@ select
     {{ ps_id(ps_field('id_customer')) }} as customer_id,
     {{ ps_id(ps_field('id_guest')) }} as guest_id,
     {{ ps_id(ps_field('id_currency')) }} as currency_id,
+    {{ ps_id(ps_field('id_shop')) }} as shop_id,
     {{ ps_timestamp(ps_field('date_add')) }} as created_at,
     {{ ps_timestamp(ps_field('date_add')) }}::date as cart_date,
     {{ ps_timestamp(ps_field('date_upd')) }} as updated_at,
@@ -32,3 +33,5 @@ left join lateral (
              then payload -> 'associations' -> 'cart_rows' else '[]'::jsonb end
     ) as r
 ) as rows on true
+-- The chosen stores' carts (macros/store_selection.sql).
+where {{ store_chosen('latest.shop', ps_id(ps_field('id_shop'))) }}

@@ -9,6 +9,7 @@
         {'columns': ['cart_id']},
     ],
     pre_hook="{% if is_incremental() %}delete from {{ this }} where (order_id, shop) in ({{ changed_ids('orders') }}){% endif %}",
+    post_hook="{{ record_store_selection('staging') }}",
 ) }}
 
 {#- An order is re-staged when its payload changed, when one of its history rows arrived (the
@@ -17,8 +18,9 @@
     changes every status group).
 
     Orders that fail a quarantine rule (macros/quarantine.sql) are left out and listed in
-    stg_quarantine; the pre-hook removes the previous version of an order whose new version is
-    quarantined (delete+insert only replaces the ids of the batch). An order left out because its
+    stg_quarantine; the orders of stores the shops file does not choose are left out too
+    (macros/store_selection.sql). The pre-hook removes the previous version of an order whose
+    new version is quarantined (delete+insert only replaces the ids of the batch). An order left out because its
     customer did not exist is evaluated again when that customer arrives. -#}
 {%- set changed_history_orders -%}
     select {{ ps_id("h.payload ->> 'id_order'") }}, h.shop
@@ -94,6 +96,9 @@ typed as (
         payload_hash as _payload_hash
     from checked
     where quarantine_reason is null
+      -- An installation with `stores:` in the shops file reports those stores only
+      -- (macros/store_selection.sql).
+      and {{ store_chosen('shop', 'id_shop__value') }}
 ),
 
 -- The status timeline: the first time the order entered a state with each property.

@@ -21,3 +21,6 @@ select
     removed_at is not null as is_removed,
     {{ batch_xmin() }} as _batch_xmin
 from latest
+-- The chosen stores' stock, and the stock a group shares when it holds a chosen store
+-- (macros/store_selection.sql).
+where {{ store_chosen('shop', ps_int(ps_field('id_shop')), group=ps_int(ps_field('id_shop_group'))) }}

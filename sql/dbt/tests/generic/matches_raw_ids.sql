@@ -8,8 +8,10 @@
     staging table is held to every raw row committed before the test.
 
     With quarantine=true, an id listed in stg_quarantine for raw_table counts as accounted for
-    (left out with a reason); an id missing with no reason still fails. -#}
-{% test matches_raw_ids(model, column_name, raw_table, quarantine=false) %}
+    (left out with a reason); an id missing with no reason still fails. With store_field (and
+    group_field), a raw record of a store its installation does not report is accounted for
+    (macros/store_selection.sql). -#}
+{% test matches_raw_ids(model, column_name, raw_table, quarantine=false, store_field=none, group_field=none) %}
 with watermark as (
     {#- An empty staging table has no _batch_xmin: then every raw row that had committed before
         this test began must be staged, or an emptied table would pass. -#}
@@ -28,6 +30,10 @@ missing as (
           select 1 from {{ ref('stg_quarantine') }} as q
           where q.entity = '{{ raw_table }}' and q.record_id = r.id and q.shop = r.shop
       )
+      {%- endif %}
+      {%- if store_field %}
+      and {{ store_chosen('r.shop', ps_int("r.payload ->> '" ~ store_field ~ "'"),
+                          group=(ps_int("r.payload ->> '" ~ group_field ~ "'") if group_field else none)) }}
       {%- endif %}
 ),
 extra as (

@@ -1,0 +1,67 @@
+{#- Store subsets (issue 17): an installation whose shops-file entry says `stores: [1, 3]` reports
+    those stores only. Raw keeps every store: PrestaShop lists the order children (histories,
+    slips, payments, applied cart rules), order lines and carts of every store whatever the
+    request's shop context (reference/prestashop-multistore.md, section 2), so a sync cannot
+    leave the others out, and a later change of the selection needs no re-sync.
+
+    The selection lives in staging.store_selection (migration 025), one row per installation
+    that has one, written from the shops file before each dbt build
+    (transform/store_selection.py); an installation without a row reports every store. It is
+    read when the models run, not when dbt parses them, so a new selection needs no re-parse;
+    a build records the selection it applied (record_store_selection) and the next run rebuilds
+    a layer whole when the file's selection differs from it (a changed selection changes rows
+    no incremental build would revisit).
+
+    Where it applies: stg_orders, stg_carts and stg_stock_availables keep the chosen stores'
+    rows (so do stg_order_rows, exploded from stg_orders); the marts that read order children
+    count a child only when its order is in stg_orders (macros below); dim_customer keeps the
+    customers of the chosen stores and those who ordered there; dim_shop flags the chosen
+    stores (is_reported). -#}
+
+{#- Whether a row of the installation `shop` and the store `store` (id_shop; SQL expressions) is
+    reported. A row without a store (NULL) is. With `group` (the row's id_shop_group), a row of
+    store 0 (stock shared by a group) is reported when its group holds a chosen store. -#}
+{%- macro store_chosen(shop, store, group=none) -%}
+not exists (
+    select 1 from staging.store_selection as chosen
+    where chosen.shop = {{ shop }}
+      and not ({{ store }} = any(chosen.stores))
+      {%- if group %}
+      and not ({{ store }} = 0 and exists (
+          select 1 from {{ ref('stg_shops') }} as grp
+          where grp.shop = chosen.shop and grp.shop_group_id = {{ group }}
+            and grp.shop_id = any(chosen.stores)))
+      {%- endif %}
+)
+{%- endmacro -%}
+
+{#- Whether the installation `shop` reports every store (it has no selection). -#}
+{%- macro every_store(shop) -%}
+not exists (select 1 from staging.store_selection as chosen where chosen.shop = {{ shop }})
+{%- endmacro -%}
+
+{#- Whether an order child of installation `shop` counts: its installation reports every store,
+    or `order_found` (a condition that its order is in stg_orders) holds. A child of an
+    unchosen store's order is in staging (its order is not), and so is, in an installation with
+    a selection, a child whose order was quarantined or is not synced yet: left out of the marts
+    until its order is staged, which makes the marts that count it look again. -#}
+{%- macro child_counts(shop, order_found) -%}
+({{ every_store(shop) }} or {{ order_found }})
+{%- endmacro -%}
+
+{#- Whether `order_id` of installation `shop` is, in raw, an order of a store the installation
+    does not report (the staging tests' allowance for rows left out on purpose). -#}
+{%- macro order_of_unchosen_store(order_id, shop) -%}
+exists (
+    select 1 from {{ source('prestashop', 'orders') }} as unchosen
+    where unchosen.id = {{ order_id }} and unchosen.shop = {{ shop }}
+      and not {{ store_chosen('unchosen.shop', ps_int("unchosen.payload ->> 'id_shop'")) }}
+)
+{%- endmacro -%}
+
+{#- Post-hook: the selection `layer` ('staging' or 'analytics') was built with. -#}
+{%- macro record_store_selection(layer) -%}
+delete from staging.built_store_selection where layer = '{{ layer }}';
+insert into staging.built_store_selection (layer, shop, stores)
+select '{{ layer }}', shop, stores from staging.store_selection
+{%- endmacro -%}
