@@ -18,6 +18,7 @@ from collections.abc import Mapping
 import psycopg
 
 from phc_analytics import settings
+from phc_analytics.errors import PhcError
 
 # The table each layer's record belongs to: no record is expected before the layer is built.
 _LAYER_TABLES = {"staging": "staging.stg_orders", "analytics": "analytics.fct_orders"}
@@ -39,7 +40,19 @@ def configured_selection(environ: Mapping[str, str] | None = None) -> dict[str, 
 
 def write_selection(conn: psycopg.Connection, selection: Mapping[str, tuple[int, ...]]) -> None:
     """Make ``staging.store_selection`` hold ``selection``, in one transaction (a build that
-    starts meanwhile reads the old one or the new one). Untouched when it already does."""
+    starts meanwhile reads the old one or the new one). Untouched when it already does. A store
+    its installation does not have (in raw.shops, once synced) stops here, in one line: the
+    shops file is wrong, and a build would silently report nothing for it."""
+    for shop, stores in sorted(selection.items()):
+        known = {
+            i for (i,) in conn.execute("SELECT DISTINCT id FROM raw.shops WHERE shop = %s", (shop,))
+        }
+        unknown = sorted(set(stores) - known)
+        if known and unknown:
+            raise PhcError(
+                f"the shops file chooses store {', '.join(map(str, unknown))} of {shop}, which"
+                f" has stores {', '.join(map(str, sorted(known)))}: fix its `stores:`"
+            )
     current = dict(conn.execute("SELECT shop, stores FROM staging.store_selection").fetchall())
     wanted = {shop: list(stores) for shop, stores in selection.items()}
     if current == wanted:

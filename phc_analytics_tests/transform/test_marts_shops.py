@@ -18,6 +18,7 @@ import pytest
 
 from phc_analytics import settings
 from phc_analytics.demo_shop import DemoShopServer, advance_shop, generate_shop
+from phc_analytics.errors import PhcError
 from phc_analytics.prestashop.client import PrestaShopClient
 from phc_analytics.reporting.reconcile import compare as reconcile_compare
 from phc_analytics.reporting.reconcile import shop_figures, warehouse_figures
@@ -258,6 +259,10 @@ def test_a_store_subset_reports_its_stores_and_a_new_subset_rebuilds_both_layers
     with DemoShopServer(path) as paris:
         sync_shop(paris, url, "paris")
         with psycopg.connect(url, autocommit=True) as conn:
+            with pytest.raises(
+                PhcError, match=r"chooses store 7 of paris, which has stores 1, 2, 3"
+            ):
+                store_selection.write_selection(conn, {"paris": (1, 7)})
             store_selection.write_selection(conn, {"paris": chosen})
             assert changes.upgrade_reason(conn, "staging") is None  # nothing built yet
         dbt("build")
