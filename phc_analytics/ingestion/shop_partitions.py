@@ -22,7 +22,7 @@ from phc_analytics.ingestion.assets import (
     load_entity,
     raw_description,
 )
-from phc_analytics.ingestion.jobs import shop_refresh_job
+from phc_analytics.ingestion.jobs import raw_sync_job
 from phc_analytics.ingestion.partitions import _naive, daily_partitions
 from phc_analytics.ingestion.schedules import build_schedules
 from phc_analytics.ingestion.sensors import IN_FLIGHT, PROBED, reads_the_shop, watermarks
@@ -177,16 +177,23 @@ def shop_sync_in_flight(instance: dg.DagsterInstance, shop: str) -> str | None:
 
 def build_shop_change_sensor(shops: tuple[str, ...]) -> dg.SensorDefinition:
     """The change sensor of ingestion/sensors.py, one probe and one run per shop: a shop that
-    is down is skipped (and logged), the others are still refreshed."""
+    is down is skipped (and logged), the others are still refreshed.
+
+    Each run only syncs its shop (``raw_sync``); the automation sensor then builds staging and
+    the marts once for whatever landed (the dbt assets' eager conditions). A ``shop_refresh`` per
+    shop, as with one shop, would carry a dbt build in every run: with the pools' run
+    granularity each such run holds the ``dbt_build`` slot from launch to end, so the shops'
+    syncs would queue one behind the other instead of running side by side."""
 
     @dg.sensor(
         name="shop_change_sensor",
-        job=shop_refresh_job,
+        job=raw_sync_job,
         minimum_interval_seconds=10,
         default_status=dg.DefaultSensorStatus.RUNNING,
         required_resource_keys={"warehouse", *map(resource_key, shops)},
         description="Every 10 s, per shop: `limit=0,1` on records newer than its watermarks;"
-        " a shop that changed gets one run that syncs it and refreshes staging and the marts.",
+        " a shop that changed gets a run that syncs it (shops side by side); the automation"
+        " sensor then refreshes staging and the marts once for every shop that landed.",
     )
     def shop_change_sensor(context: dg.SensorEvaluationContext):
         latest = daily_partitions().get_last_partition_key()

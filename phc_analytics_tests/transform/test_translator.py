@@ -52,3 +52,29 @@ def test_a_mart_waits_while_a_parent_of_its_parents_is_still_syncing():
 def test_plain_eager_would_rebuild_the_mart_on_half_the_change():
     # What the extra clause prevents: the toy graph does reproduce the wasted build.
     assert requested_after_half_a_sync(dg.AutomationCondition.eager()) == {"stg_a", "mart"}
+
+
+def test_a_sync_of_one_shop_by_day_partition_requests_the_staging_build():
+    """With several shops the change sensor only syncs (a run per shop-by-day partition): the
+    staging build must then be asked for by the automation sensor, although the other shops'
+    and days' partitions were never materialized."""
+    partitions = dg.MultiPartitionsDefinition(
+        {
+            "shop": dg.StaticPartitionsDefinition(["paris", "berlin"]),
+            "day": dg.DailyPartitionsDefinition(start_date="2026-12-01", end_date="2026-12-05"),
+        }
+    )
+
+    @dg.asset(partitions_def=partitions)
+    def raw_orders(): ...
+
+    @dg.asset(deps=[raw_orders], automation_condition=STAGING_CONDITION)
+    def stg_orders(): ...
+
+    assets = [raw_orders, stg_orders]
+    with dg.instance_for_test() as instance:
+        cursor = dg.evaluate_automation_conditions(defs=assets, instance=instance).cursor
+        key = dg.MultiPartitionKey({"shop": "berlin", "day": "2026-12-03"})
+        assert dg.materialize([raw_orders], instance=instance, partition_key=key).success
+        result = dg.evaluate_automation_conditions(defs=assets, instance=instance, cursor=cursor)
+        assert result.get_num_requested(stg_orders.key) == 1
