@@ -220,6 +220,7 @@ MART_COLUMNS = (
     ("agg_voucher_use_monthly", "currency", _NO_CURRENCY),
     ("fct_orders", "reporting_rate", "the facts were built before the reporting currency"),
     ("fct_order_lines", "reporting_rate", "the facts were built before the reporting currency"),
+    ("fct_order_lines", "shop_id", "the order lines were built before they carried their store"),
     # Issue 17: every mart keeps installations apart (a full rebuild also recreates the
     # materialized views, whose SQL changed with them).
     *(

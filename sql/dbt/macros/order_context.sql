@@ -129,6 +129,7 @@ select
     l.order_detail_id,
     l.order_id,
     l.shop,
+    o.shop_id,
     o.order_date,
     o.month_start,
     o.invoice_date,
