@@ -129,6 +129,12 @@ def shop_figures(
     PHC_REPORTING_CURRENCY, else the shop's default currency, when None); of ``stores`` only
     (ids, ``id_shop``) when given."""
     chosen = None if stores is None else frozenset(stores)
+
+    def reported(record: dict) -> bool:
+        # As staging: a record without a store (missing, 0) is reported.
+        store = int(_decimal(record.get("id_shop")))
+        return chosen is None or not store or store in chosen
+
     logable = {
         int(r["id"])
         for page in client.iter_pages(BY_NAME["order_states"], fields=["logable"])
@@ -145,7 +151,7 @@ def shop_figures(
             month = str(order.get("date_add", ""))[:7]
             state = int(_decimal(order.get("current_state")))
             store = int(_decimal(order.get("id_shop")))
-            if chosen is not None and store not in chosen:
+            if not reported(order):
                 continue
             order_store[int(order["id"])] = store
             buyers.add(int(_decimal(order.get("id_customer"))))
@@ -159,7 +165,7 @@ def shop_figures(
             int(c["id"])
             for page in client.iter_pages(BY_NAME["customers"], fields=["id_shop"])
             for c in page.records
-            if int(_decimal(c.get("id_shop"))) in chosen
+            if reported(c)
         }
         live_ids["customers"] = live_ids["customers"] & kept
     to_reporting = _store_to_reporting(client, set(order_store.values()), reporting)
@@ -178,7 +184,7 @@ def shop_figures(
     carts: dict[str, int] = defaultdict(int)
     for page in client.iter_pages(BY_NAME["carts"]):
         for cart in page.records:
-            if chosen is not None and int(_decimal(cart.get("id_shop"))) not in chosen:
+            if not reported(cart):
                 continue
             if cart.get("associations", {}).get("cart_rows"):
                 carts[str(cart.get("date_add", ""))[:7]] += 1

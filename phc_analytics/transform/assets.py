@@ -105,7 +105,10 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: PhcDbtCliResource, confi
     models = sorted(relation_name(key) for key in context.selected_asset_keys)
     with one_dbt_build_at_a_time(context, dbt) as conn:
         store_selection.write_selection(conn, store_selection.configured_selection())
-        config = _upgrade(context, config, changes.upgrade_reason(conn, "staging"))
+        reason = changes.upgrade_reason(conn, "staging") or store_selection.changed_reason(
+            conn, models
+        )
+        config = _upgrade(context, config, reason)
         decision = changes.staging_decision(conn, models)
         # Taken before dbt starts: the watermark the next run compares raw with.
         snapshot = changes.current_snapshot(conn)
@@ -133,7 +136,10 @@ def dbt_analytics(context: dg.AssetExecutionContext, dbt: PhcDbtCliResource, con
     staging = sorted(relation_name(key) for key in dbt_staging.keys)
     with one_dbt_build_at_a_time(context, dbt) as conn:
         store_selection.write_selection(conn, store_selection.configured_selection())
-        config = _upgrade(context, config, changes.upgrade_reason(conn, "analytics"))
+        reason = changes.upgrade_reason(conn, "analytics") or store_selection.changed_reason(
+            conn, marts
+        )
+        config = _upgrade(context, config, reason)
         decision = changes.analytics_decision(conn, marts, staging)
         if not _should_build(context, config, decision):
             return

@@ -32,7 +32,6 @@ from psycopg import sql
 from phc_analytics import settings
 from phc_analytics.errors import PhcError
 from phc_analytics.prestashop.entities import ENTITIES
-from phc_analytics.transform import store_selection
 
 RAW_TABLES = tuple(entity.name for entity in ENTITIES)
 # The marts built as incremental tables (macros/incremental_marts.sql, macros/basket_counts.sql).
@@ -257,9 +256,7 @@ def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
     full refresh of staging drops the views that read it (DROP ... CASCADE), so the marts are
     then recreated by their own build, which finds them missing."""
     if layer == "staging":
-        return _first_missing_column(
-            conn, "staging", STAGING_COLUMNS
-        ) or store_selection.changed_reason(conn, "staging")
+        return _first_missing_column(conn, "staging", STAGING_COLUMNS)
     views = conn.execute(
         "SELECT matviewname FROM pg_matviews WHERE schemaname = 'analytics'"
         " AND matviewname = ANY(%s) ORDER BY 1",
@@ -279,7 +276,6 @@ def upgrade_reason(conn: psycopg.Connection, layer: str) -> str | None:
         _first_missing_column(conn, "analytics", MART_COLUMNS)
         or reporting_currency_reason(conn)
         or currency_paths_reason(conn)
-        or store_selection.changed_reason(conn, "analytics")
     )
 
 

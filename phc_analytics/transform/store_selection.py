@@ -4,24 +4,27 @@
 Raw keeps every store (PrestaShop lists most order children of every store whatever the shop
 context, so a sync cannot leave them out); staging and the marts keep the chosen stores
 (sql/dbt/macros/store_selection.sql). Before each dbt build the file's selection is written to
-``staging.store_selection`` (migration 025), where the models read it when they run. Each layer
-records the selection it was built with (``staging.built_store_selection``, by post-hooks); a
-layer built with another selection is rebuilt whole once, since a changed selection changes rows
-that no incremental build would revisit.
+``staging.store_selection`` (migration 025), where the models read it when they run. Each model
+that depends on it records the selection it was built with (``staging.built_store_selection``,
+by post-hooks); a dbt step whose models were built with another selection is run as a full
+refresh once, since a changed selection changes rows that no incremental build would revisit.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import psycopg
 
 from phc_analytics import settings
 from phc_analytics.errors import PhcError
+from phc_analytics.transform.changes import INCREMENTAL_MARTS
 
-# The table each layer's record belongs to: no record is expected before the layer is built.
-_LAYER_TABLES = {"staging": "staging.stg_orders", "analytics": "analytics.fct_orders"}
+# The staging models that keep the chosen stores only (sql/dbt/macros/store_selection.sql); each
+# records the selection it applied, as every incremental mart does (end_incremental_mart).
+STAGING_MODELS = ("stg_orders", "stg_carts", "stg_stock_availables")
+RECORDING = frozenset(STAGING_MODELS) | frozenset(INCREMENTAL_MARTS)
 
 
 def configured_selection(environ: Mapping[str, str] | None = None) -> dict[str, tuple[int, ...]]:
@@ -66,26 +69,31 @@ def write_selection(conn: psycopg.Connection, selection: Mapping[str, tuple[int,
             )
 
 
-def changed_reason(conn: psycopg.Connection, layer: str) -> str | None:
-    """Why ``layer`` ('staging' or 'analytics') must be rebuilt whole because it was built with
-    another store selection than ``staging.store_selection`` holds, or None."""
-    (built,) = conn.execute(
-        "SELECT to_regclass(%s) IS NOT NULL", (_LAYER_TABLES[layer],)
-    ).fetchone()
-    if not built:
-        return None
-    differing = [
-        shop
-        for (shop,) in conn.execute(
-            """WITH built AS (SELECT shop, stores FROM staging.built_store_selection
-                              WHERE layer = %(l)s),
-                    wanted AS (SELECT shop, stores FROM staging.store_selection)
-               SELECT shop FROM ((TABLE wanted EXCEPT TABLE built)
-                                 UNION (TABLE built EXCEPT TABLE wanted)) AS d
-               GROUP BY shop ORDER BY shop""",
-            {"l": layer},
-        )
+def changed_reason(conn: psycopg.Connection, relations: Sequence[str]) -> str | None:
+    """Why a dbt step building ``relations`` (``schema.model``) must run as a full refresh: one
+    of them that exists and records its selection was built with another store selection than
+    ``staging.store_selection`` holds (each model records its own: a layer is often built in
+    part, and a failed model leaves the ones after it unbuilt), or None."""
+    existing = [
+        relation.split(".")[-1]
+        for relation in relations
+        if relation.split(".")[-1] in RECORDING
+        and conn.execute("SELECT to_regclass(%s) IS NOT NULL", (relation,)).fetchone()[0]
     ]
-    if differing:
-        return f"the stores chosen for {', '.join(differing)} changed since the {layer} build"
+    if not existing:
+        return None
+    differing = conn.execute(
+        """WITH m AS (SELECT unnest(%(models)s::text[]) AS model),
+                built AS (SELECT b.model, b.shop, b.stores
+                          FROM staging.built_store_selection AS b JOIN m USING (model)),
+                wanted AS (SELECT m.model, s.shop, s.stores
+                           FROM m CROSS JOIN staging.store_selection AS s)
+           SELECT string_agg(DISTINCT shop, ', ' ORDER BY shop),
+                  string_agg(DISTINCT model, ', ' ORDER BY model)
+           FROM ((TABLE wanted EXCEPT TABLE built) UNION (TABLE built EXCEPT TABLE wanted)) AS d""",
+        {"models": existing},
+    ).fetchone()
+    if differing[0]:
+        shops, changed = differing
+        return f"the stores chosen for {shops} changed since {changed} were built"
     return None

@@ -243,61 +243,86 @@ def _reconciled(server, url: str, stores: tuple[int, ...] | None) -> list:
     return [d for d in differences if d.metric != "deleted ids"]
 
 
-def test_a_store_subset_reports_its_stores_and_a_new_subset_rebuilds_both_layers(
+STAGING = [f"staging.{m}" for m in store_selection.STAGING_MODELS]
+MARTS = [f"analytics.{m}" for m in changes.INCREMENTAL_MARTS]
+
+
+def test_a_store_subset_reports_its_stores_and_a_new_subset_rebuilds_what_was_built_with_another(
     shop_templates, warehouses, tmp_path, monkeypatch
 ):
-    """Paris with `stores: [1, 3]`: raw keeps store 2, staging and the marts do not (its orders,
+    """Paris with `stores: [2, 3]`: raw keeps store 1, staging and the marts do not (its orders,
     lines, carts, stock of its own, the slips and payments of its orders, the customers who
-    never bought in a chosen store), and paris reconciles on stores 1 and 3, before and after an
-    incremental build. Choosing every store again rebuilds staging and the marts whole once."""
+    never bought in a chosen store), and paris reconciles on stores 2 and 3, before and after an
+    incremental build; berlin, beside it with no selection, keeps its store 1. Choosing every
+    store again rebuilds, whole, each model built with the other selection: one built alone
+    since is not rebuilt again."""
     monkeypatch.setenv(settings.ENV_REPORTING_CURRENCY, "EUR")
-    path = tmp_path / "paris.sqlite"
-    shutil.copyfile(shop_templates["paris"], path)
+    paths = {}
+    for name in ("paris", "berlin"):
+        paths[name] = tmp_path / f"{name}.sqlite"
+        shutil.copyfile(shop_templates[name], paths[name])
     url = warehouses["both"]
     dbt = InProcessDbt(url, tmp_path / "dbt")
-    chosen = (1, 3)
-    with DemoShopServer(path) as paris:
+    chosen = (2, 3)
+    with DemoShopServer(paths["paris"]) as paris, DemoShopServer(paths["berlin"]) as berlin:
         sync_shop(paris, url, "paris")
+        sync_shop(berlin, url, "berlin")
         with psycopg.connect(url, autocommit=True) as conn:
             with pytest.raises(
                 PhcError, match=r"chooses store 7 of paris, which has stores 1, 2, 3"
             ):
-                store_selection.write_selection(conn, {"paris": (1, 7)})
+                store_selection.write_selection(conn, {"paris": (2, 7)})
             store_selection.write_selection(conn, {"paris": chosen})
-            assert changes.upgrade_reason(conn, "staging") is None  # nothing built yet
         dbt("build")
         assert _stores_in(url, "raw.orders", "(payload ->> 'id_shop')::int") == {1, 2, 3}
+        paris_only = "(SELECT * FROM {} WHERE shop = 'paris') AS t"
         for relation in ("analytics.fct_orders", "analytics.fct_order_lines", "staging.stg_carts"):
-            assert _stores_in(url, relation) == set(chosen), relation
-        # Store 2 shares stock with store 1 (group rows, store 0); store 3 has its own.
-        assert _stores_in(url, "staging.stg_stock_availables") <= {0, 3}
+            assert _stores_in(url, paris_only.format(relation)) == set(chosen), relation
+        # Store 1 shares stock with store 2 (group rows, store 0); store 3 has its own.
+        assert _stores_in(url, paris_only.format("staging.stg_stock_availables")) == {0, 3}
+        # The selection is paris's alone: berlin's store 1 is all there.
+        with psycopg.connect(url) as conn:
+            (berlin_orders,) = conn.execute(
+                "SELECT count(*) FROM analytics.fct_orders WHERE shop = 'berlin' AND shop_id = 1"
+            ).fetchone()
+            assert berlin_orders == SHOPS["berlin"][0]
+            reported = conn.execute(
+                "SELECT shop, shop_id, is_reported FROM analytics.dim_shop ORDER BY 1, 2"
+            ).fetchall()
+            assert reported == [
+                ("berlin", 1, True), ("paris", 1, False), ("paris", 2, True), ("paris", 3, True)
+            ]  # fmt: skip
         assert _reconciled(paris, url, chosen) == []
         # Against every store, the shop has more than the marts: the subset is not everything.
         assert _reconciled(paris, url, None) != []
         with psycopg.connect(url, autocommit=True) as conn:
-            assert changes.upgrade_reason(conn, "staging") is None
-            assert changes.upgrade_reason(conn, "analytics") is None
-            reported = conn.execute(
-                "SELECT shop_id, is_reported FROM analytics.dim_shop ORDER BY shop_id"
-            ).fetchall()
-            assert reported == [(1, True), (2, False), (3, True)]
+            assert store_selection.changed_reason(conn, STAGING + MARTS) is None
 
         # The shop moves on: an incremental build keeps to the chosen stores.
-        advance_shop(path, hours=24 * 60)
+        advance_shop(paths["paris"], hours=24 * 60)
         assert sync_shop(paris, url, "paris")["orders"].new_versions > 0
         dbt("build")
-        assert _stores_in(url, "analytics.fct_orders") == set(chosen)
+        assert _stores_in(url, paris_only.format("analytics.fct_orders")) == set(chosen)
         assert _reconciled(paris, url, chosen) == []
 
-        # Every store again: both layers are built with another selection, so rebuilt whole.
+        # Every store again. Each model records the selection it was built with: staging's
+        # orders built alone since are not rebuilt again; the rest is, whole, once.
         with psycopg.connect(url, autocommit=True) as conn:
             store_selection.write_selection(conn, {})
-            for layer in ("staging", "analytics"):
-                assert changes.upgrade_reason(conn, layer) == (
-                    f"the stores chosen for paris changed since the {layer} build"
-                )
-        dbt("build", "--full-refresh")
-        assert _stores_in(url, "analytics.fct_orders") == {1, 2, 3}
+            assert store_selection.changed_reason(conn, STAGING) == (
+                "the stores chosen for paris changed since stg_carts, stg_orders,"
+                " stg_stock_availables were built"
+            )
+        dbt("run", "--full-refresh", "--select", "stg_orders")
+        with psycopg.connect(url, autocommit=True) as conn:
+            assert store_selection.changed_reason(conn, ["staging.stg_orders"]) is None
+            assert store_selection.changed_reason(conn, STAGING) == (
+                "the stores chosen for paris changed since stg_carts, stg_stock_availables"
+                " were built"
+            )
+            assert "changed since agg_carts_daily" in store_selection.changed_reason(conn, MARTS)
+        dbt("build", "--full-refresh", "--exclude", "stg_orders")
+        assert _stores_in(url, paris_only.format("analytics.fct_orders")) == {1, 2, 3}
         assert _reconciled(paris, url, None) == []
         with psycopg.connect(url, autocommit=True) as conn:
-            assert changes.upgrade_reason(conn, "analytics") is None
+            assert store_selection.changed_reason(conn, STAGING + MARTS) is None

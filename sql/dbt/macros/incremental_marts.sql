@@ -536,5 +536,7 @@ begin
         execute 'analyze {{ this }}';
     end if;
 end
-$$
+$$;
+-- The store selection its rows follow: staging's, through the orders (macros/store_selection.sql).
+{{ record_store_selection(from_model='stg_orders') }}
 {%- endmacro -%}

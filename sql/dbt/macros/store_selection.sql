@@ -20,24 +20,32 @@
 
 {#- Whether a row of the installation `shop` and the store `store` (id_shop; SQL expressions) is
     reported. A row without a store (NULL) is. With `group` (the row's id_shop_group), a row of
-    store 0 (stock shared by a group) is reported when its group holds a chosen store. -#}
+    store 0 (stock shared by a group) is reported when its group holds a chosen store.
+    The subqueries rename their columns (phc_sel_*, phc_grp_*): an unqualified `shop` or
+    `shop_id` of the caller must resolve to the caller's row, never to the selection's. -#}
 {%- macro store_chosen(shop, store, group=none) -%}
 not exists (
-    select 1 from staging.store_selection as chosen
-    where chosen.shop = {{ shop }}
-      and not ({{ store }} = any(chosen.stores))
+    select 1
+    from (select shop as phc_sel_shop, stores as phc_sel_stores from staging.store_selection) as phc_sel
+    where phc_sel.phc_sel_shop = {{ shop }}
+      and not ({{ store }} = any(phc_sel.phc_sel_stores))
       {%- if group %}
       and not ({{ store }} = 0 and exists (
-          select 1 from {{ ref('stg_shops') }} as grp
-          where grp.shop = chosen.shop and grp.shop_group_id = {{ group }}
-            and grp.shop_id = any(chosen.stores)))
+          select 1
+          from (select shop as phc_grp_shop, shop_group_id as phc_grp_group, shop_id as phc_grp_store
+                from {{ ref('stg_shops') }}) as phc_grp
+          where phc_grp.phc_grp_shop = phc_sel.phc_sel_shop and phc_grp.phc_grp_group = {{ group }}
+            and phc_grp.phc_grp_store = any(phc_sel.phc_sel_stores)))
       {%- endif %}
 )
 {%- endmacro -%}
 
 {#- Whether the installation `shop` reports every store (it has no selection). -#}
 {%- macro every_store(shop) -%}
-not exists (select 1 from staging.store_selection as chosen where chosen.shop = {{ shop }})
+not exists (
+    select 1 from (select shop as phc_sel_shop from staging.store_selection) as phc_sel
+    where phc_sel.phc_sel_shop = {{ shop }}
+)
 {%- endmacro -%}
 
 {#- Whether an order child of installation `shop` counts: its installation reports every store,
@@ -53,15 +61,24 @@ not exists (select 1 from staging.store_selection as chosen where chosen.shop = 
     does not report (the staging tests' allowance for rows left out on purpose). -#}
 {%- macro order_of_unchosen_store(order_id, shop) -%}
 exists (
-    select 1 from {{ source('prestashop', 'orders') }} as unchosen
-    where unchosen.id = {{ order_id }} and unchosen.shop = {{ shop }}
-      and not {{ store_chosen('unchosen.shop', ps_int("unchosen.payload ->> 'id_shop'")) }}
+    select 1 from {{ source('prestashop', 'orders') }} as phc_unchosen
+    where phc_unchosen.id = {{ order_id }} and phc_unchosen.shop = {{ shop }}
+      and not {{ store_chosen('phc_unchosen.shop', ps_id("phc_unchosen.payload ->> 'id_shop'")) }}
 )
 {%- endmacro -%}
 
-{#- Post-hook: the selection `layer` ('staging' or 'analytics') was built with. -#}
-{%- macro record_store_selection(layer) -%}
-delete from staging.built_store_selection where layer = '{{ layer }}';
-insert into staging.built_store_selection (layer, shop, stores)
-select '{{ layer }}', shop, stores from staging.store_selection
+{#- Post-hook: the selection this model was built with, per model (a layer is often built in
+    part: the automation builds the staging models whose raw landed, and a failed model leaves
+    the models after it unbuilt). Staging records the selection it applied; a mart records its
+    staging input's (`from_model`): a mart built from staging that still has an older selection
+    is built again, whole, once staging has the new one. Runs in the model's transaction, so
+    only a model that was built records. -#}
+{%- macro record_store_selection(from_model=none) -%}
+delete from staging.built_store_selection where model = '{{ this.identifier }}';
+insert into staging.built_store_selection (model, shop, stores)
+{%- if from_model %}
+select '{{ this.identifier }}', shop, stores from staging.built_store_selection where model = '{{ from_model }}'
+{%- else %}
+select '{{ this.identifier }}', shop, stores from staging.store_selection
+{%- endif %}
 {%- endmacro -%}

@@ -11,7 +11,6 @@
     post_hook=[
         "{{ end_incremental_mart('order_id') }}",
         "{{ record_currency_pairs() }}",
-        "{{ record_store_selection('analytics') }}",
     ],
     indexes=[
     {'columns': ['order_id', 'shop'], 'unique': True},

@@ -1,6 +1,7 @@
 {{ config(
     unique_key=['cart_id', 'shop'],
     indexes=[{'columns': ['cart_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['_staged_xid']}, {'columns': ['updated_at']}],
+    post_hook="{{ record_store_selection() }}",
 ) }}
 
 -- Carts, ordered or not (stg_orders.cart_id says which became an order). A visitor who never

@@ -9,7 +9,7 @@
         {'columns': ['cart_id']},
     ],
     pre_hook="{% if is_incremental() %}delete from {{ this }} where (order_id, shop) in ({{ changed_ids('orders') }}){% endif %}",
-    post_hook="{{ record_store_selection('staging') }}",
+    post_hook="{{ record_store_selection() }}",
 ) }}
 
 {#- An order is re-staged when its payload changed, when one of its history rows arrived (the
@@ -98,7 +98,7 @@ typed as (
     where quarantine_reason is null
       -- An installation with `stores:` in the shops file reports those stores only
       -- (macros/store_selection.sql).
-      and {{ store_chosen('shop', 'id_shop__value') }}
+      and {{ store_chosen('checked.shop', 'nullif(checked.id_shop__value, 0)') }}
 ),
 
 -- The status timeline: the first time the order entered a state with each property.

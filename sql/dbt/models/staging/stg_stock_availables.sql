@@ -1,6 +1,7 @@
 {{ config(
     unique_key=['stock_available_id', 'shop'],
     indexes=[{'columns': ['stock_available_id', 'shop'], 'unique': True}, {'columns': ['_batch_xmin']}, {'columns': ['product_id']}],
+    post_hook="{{ record_store_selection() }}",
 ) }}
 
 -- Stock per product and combination, as PrestaShop's stock_available holds it: `quantity` is
@@ -23,4 +24,4 @@ select
 from latest
 -- The chosen stores' stock, and the stock a group shares when it holds a chosen store
 -- (macros/store_selection.sql).
-where {{ store_chosen('shop', ps_int(ps_field('id_shop')), group=ps_int(ps_field('id_shop_group'))) }}
+where {{ store_chosen('latest.shop', ps_int(ps_field('id_shop')), group=ps_int(ps_field('id_shop_group'))) }}
