@@ -28,7 +28,8 @@ from everything the earlier ones did. After each sequence:
 2. every analytics.* mart (materialized view or incremental table) is identical in A and B:
    same keys, amounts equal to the cent, floats within 1e-9 relative, same row counts; the
    staging tables too (apart from their ``_batch_xmin`` and ``_staged_xid`` bookkeeping
-   columns).
+   columns). Chain 1's main shop reports two of its three stores (a store selection), which the
+   marts of A hold and no other.
 
 A failure names the seed, and the log of every step since the start.
 """
@@ -50,6 +51,7 @@ import pytest
 from phc_analytics import settings
 from phc_analytics.demo_shop import edits as shop_edits
 from phc_analytics.prestashop.entities import ENTITIES
+from phc_analytics.transform.store_selection import write_selection
 from phc_analytics.warehouse.migrations import apply_migrations
 from phc_analytics_tests.conftest import create_database, drop_database, with_database
 from phc_analytics_tests.correctness.dbt_inprocess import InProcessDbt
@@ -79,6 +81,10 @@ CHAIN_STORES = (1, 3)
 # apart. The main shop is the single-shop variables' "default".
 SECOND_SHOP = ("berlin", 150, 1, SHOP_SEED + 100)  # name, orders, stores, seed
 CHAIN_SECOND_SHOP = (False, True)
+# Chain 1's main shop reports two of its three stores (`stores: [2, 3]`, docs/shops.md): its
+# store 1 stays in raw and out of staging and the marts, while store 2 shares customers and
+# stock with it; berlin, beside it, reports every store.
+CHAIN_SELECTION = (None, (2, 3))
 MAIN_SHOP = "default"
 
 # One sequence per seed; the lists are fixed so a failure reproduces. Two chains of ten
@@ -168,6 +174,9 @@ def pair(
         url_a, url_b = (with_database(pg_admin_url, name) for name in names)
         for url in (url_a, url_b):
             apply_migrations(url, settings.migrations_dir())
+            if CHAIN_SELECTION[request.param]:
+                with psycopg.connect(url, autocommit=True) as conn:
+                    write_selection(conn, {MAIN_SHOP: CHAIN_SELECTION[request.param]})
         with ExitStack() as servers:
             server = servers.enter_context(DemoShopServer(shop, host="127.0.0.1"))
             others = []
@@ -433,6 +442,13 @@ def test_any_sequence_of_incremental_runs_matches_a_full_rebuild(pair: Pair):
         assert len(staging) == 23
         drift = "\n".join(str(d) for d in [*mart_diffs, *staging_diffs])
         assert not mart_diffs and not staging_diffs, f"{header}: drift\n{drift}\n{history}"
+        chosen = CHAIN_SELECTION[pair.chain]
+        if chosen:
+            with psycopg.connect(pair.url_a) as conn:
+                reported = {s for (s,) in conn.execute(
+                    "SELECT DISTINCT shop_id FROM analytics.fct_orders WHERE shop = %s",
+                    (MAIN_SHOP,))}  # fmt: skip
+            assert reported == set(chosen), f"{header}: stores in the marts {reported}"
         seconds["compare"] += time.monotonic() - clock
         if number % DATA_TESTS_EVERY == 0 or number == len(seeds):
             clock = time.monotonic()

@@ -21,6 +21,9 @@ MIGRATION_TABLES = {
     "analytics.refresh_log",
     "staging.removed_fact_rows",
     "staging.mart_currency_pairs",
+    # The shops file's store selection, and what each model was built with (migration 025).
+    "staging.store_selection",
+    "staging.built_store_selection",
     "staging.tested_through",
     "staging.etl_sweeps",
     "staging.erasure_log",
