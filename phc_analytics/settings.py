@@ -85,7 +85,8 @@ SETTINGS: tuple[Setting, ...] = (
         ENV_SHOPS_FILE,
         "unset: one shop, from `PRESTASHOP_URL` (or the demo shop)",
         "a YAML file listing the shops: name, url, the variable holding each key (`key_env`),"
-        " stores, time zone, currency (docs/shops.md); the keys stay in the environment. Each"
+        " the stores to report (`stores: [1, 3]`: staging and the marts keep those, raw every"
+        " store), time zone, currency (docs/shops.md); the keys stay in the environment. Each"
         " name is the `shop` of its rows in raw, staging and the marts; with several shops the"
         " raw assets are partitioned shop by day and `phc-analytics run` syncs each in turn",
     ),
