@@ -21,31 +21,26 @@
 {#- Whether a row of the installation `shop` and the store `store` (id_shop; SQL expressions) is
     reported. A row without a store (NULL) is. With `group` (the row's id_shop_group), a row of
     store 0 (stock shared by a group) is reported when its group holds a chosen store.
-    The subqueries rename their columns (phc_sel_*, phc_grp_*): an unqualified `shop` or
-    `shop_id` of the caller must resolve to the caller's row, never to the selection's. -#}
+    The subqueries are uncorrelated: the caller's expressions stay outside them (an unqualified
+    `shop` of the caller cannot resolve to the selection's column), and PostgreSQL hashes each
+    once per query instead of probing the selection per row. -#}
 {%- macro store_chosen(shop, store, group=none) -%}
-not exists (
-    select 1
-    from (select shop as phc_sel_shop, stores as phc_sel_stores from staging.store_selection) as phc_sel
-    where phc_sel.phc_sel_shop = {{ shop }}
-      and not ({{ store }} = any(phc_sel.phc_sel_stores))
-      {%- if group %}
-      and not ({{ store }} = 0 and exists (
-          select 1
-          from (select shop as phc_grp_shop, shop_group_id as phc_grp_group, shop_id as phc_grp_store
-                from {{ ref('stg_shops') }}) as phc_grp
-          where phc_grp.phc_grp_shop = phc_sel.phc_sel_shop and phc_grp.phc_grp_group = {{ group }}
-            and phc_grp.phc_grp_store = any(phc_sel.phc_sel_stores)))
-      {%- endif %}
+(
+    {{ every_store(shop) }}
+    or ({{ store }}) is null
+    or ({{ shop }}, {{ store }}) in (select shop, unnest(stores) from staging.store_selection)
+    {%- if group %}
+    or (({{ store }}) = 0 and ({{ shop }}, {{ group }}) in (
+        select sel.shop, grp.shop_group_id
+        from staging.store_selection as sel
+        join {{ ref('stg_shops') }} as grp on grp.shop = sel.shop and grp.shop_id = any(sel.stores)))
+    {%- endif %}
 )
 {%- endmacro -%}
 
 {#- Whether the installation `shop` reports every store (it has no selection). -#}
 {%- macro every_store(shop) -%}
-not exists (
-    select 1 from (select shop as phc_sel_shop from staging.store_selection) as phc_sel
-    where phc_sel.phc_sel_shop = {{ shop }}
-)
+({{ shop }} not in (select shop from staging.store_selection))
 {%- endmacro -%}
 
 {#- Whether an order child of installation `shop` counts: its installation reports every store,
