@@ -8,9 +8,10 @@
     that has one, written from the shops file before each dbt build
     (transform/store_selection.py); an installation without a row reports every store. It is
     read when the models run, not when dbt parses them, so a new selection needs no re-parse;
-    a build records the selection it applied (record_store_selection) and the next run rebuilds
-    a layer whole when the file's selection differs from it (a changed selection changes rows
-    no incremental build would revisit).
+    each model that depends on it records the selection it was built with
+    (record_store_selection), and a dbt step building a model recorded with another selection
+    runs as a full refresh once (a changed selection changes rows no incremental build would
+    revisit).
 
     Where it applies: stg_orders, stg_carts and stg_stock_availables keep the chosen stores'
     rows (so do stg_order_rows, exploded from stg_orders); the marts that read order children
@@ -50,6 +51,11 @@
     until its order is staged, which makes the marts that count it look again. -#}
 {%- macro child_counts(shop, order_found) -%}
 ({{ every_store(shop) }} or {{ order_found }})
+{%- endmacro -%}
+
+{#- child_counts for a payment (alias `pay`), which names its order by reference. -#}
+{%- macro payment_counts(pay) -%}
+{{ child_counts(pay ~ '.shop', 'exists (select 1 from ' ~ ref('stg_orders') ~ ' as po where po.shop = ' ~ pay ~ '.shop and po.reference = ' ~ pay ~ '.order_reference)') }}
 {%- endmacro -%}
 
 {#- Whether `order_id` of installation `shop` is, in raw, an order of a store the installation

@@ -48,5 +48,5 @@ left join {{ ref('stg_currencies') }} as sc
   on sc.shop = pay.shop and sc.currency_id = coalesce(os.currency_id, i.currency_id)
 where not pay.is_removed and pay.payment_date is not null
   -- Only the payments of reported orders where the shops file chooses stores.
-  and {{ child_counts('pay.shop', 'exists (select 1 from ' ~ ref('stg_orders') ~ ' as po where po.shop = pay.shop and po.reference = pay.order_reference)') }}
+  and {{ payment_counts('pay') }}
 group by 1, 2, 3

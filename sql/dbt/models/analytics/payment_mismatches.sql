@@ -37,7 +37,7 @@ payments as (
     from {{ ref('stg_order_payments') }} as pay
     where not is_removed
       -- Only the payments of reported orders where the shops file chooses stores.
-      and {{ child_counts('pay.shop', 'exists (select 1 from ' ~ ref('stg_orders') ~ ' as po where po.shop = pay.shop and po.reference = pay.order_reference)') }}
+      and {{ payment_counts('pay') }}
     {%- if is_incremental() %}
       and (order_reference, shop) in ({{ affected_keys() }})
     {%- endif %}
